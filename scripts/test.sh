@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything with warnings as errors and runs all tests;
+# then the same tests under ASan+UBSan, and the multi-threaded tests under TSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+
+echo "== build (warnings are errors) and test"
+scripts/build.sh build -DBATCHWIRE_WERROR=ON
+ctest --test-dir build --output-on-failure -j2
+
+echo "== ASan+UBSan"
+scripts/build.sh build-asan -DBATCHWIRE_WERROR=ON -DBATCHWIRE_SANITIZE=address,undefined \
+  -DBATCHWIRE_BUILD_EXAMPLES=OFF -DBATCHWIRE_BUILD_BENCH=OFF -DBATCHWIRE_BUILD_TOOLS=OFF
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j2
+
+echo "== TSan (multi-threaded tests)"
+scripts/build.sh build-tsan -DBATCHWIRE_WERROR=ON -DBATCHWIRE_SANITIZE=thread \
+  -DBATCHWIRE_BUILD_EXAMPLES=OFF -DBATCHWIRE_BUILD_BENCH=OFF -DBATCHWIRE_BUILD_TOOLS=OFF
+cmake --build build-tsan --target batchwire_integration_tests >/dev/null
+TSAN_OPTIONS=halt_on_error=1 build-tsan/test/batchwire_integration_tests --run_test=@threads --report_level=short
