@@ -1,0 +1,276 @@
+#include "connection.hpp"
+
+#include "tls_context.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/file.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <poll.h>
+
+namespace batchwire::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using boost::system::error_code;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+error_code classify_transport_error(const error_code& ec)
+{
+    if (!ec || ec.category() == error_category())
+        return ec;
+    if (ec == asio::error::operation_aborted)
+        return error::cancelled;
+    if (ec == beast::error::timeout)
+        return error::timeout;
+    if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow)
+        return error::response_too_large;
+    if (ec.category() == http::error::end_of_stream.category() && ec != http::error::end_of_stream &&
+        ec != http::error::partial_message)
+        return error::protocol_error;
+    if (ec == asio::ssl::error::stream_truncated || ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::broken_pipe || ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == asio::error::connection_aborted || ec == asio::error::not_connected || ec == asio::error::bad_descriptor)
+        return error::connection_lost;
+    if (ec.category() == asio::error::get_ssl_category())
+        return error::tls_handshake_failed;
+    return error::connection_lost;
+}
+
+connection::connection(asio::any_io_executor ex, asio::ssl::context* ssl_ctx, std::uint64_t id)
+    : stream_(ssl_ctx ? std::variant<plain_stream, tls_stream>(std::in_place_type<tls_stream>, ex, *ssl_ctx)
+                      : std::variant<plain_stream, tls_stream>(std::in_place_type<plain_stream>, ex)),
+      id_(id)
+{
+}
+
+beast::tcp_stream& connection::tcp() noexcept
+{
+    if (auto* t = std::get_if<tls_stream>(&stream_))
+        return t->next_layer();
+    return std::get<plain_stream>(stream_);
+}
+
+asio::awaitable<error_code> connection::connect(const origin& o, const std::vector<asio::ip::tcp::endpoint>& endpoints,
+                                                std::chrono::milliseconds connect_timeout,
+                                                std::chrono::milliseconds handshake_timeout, SSL_SESSION* session,
+                                                std::string& why)
+{
+    auto& t = tcp();
+    t.expires_after(connect_timeout);
+    auto [cec, ep] = co_await t.async_connect(endpoints, use_tuple);
+    if (cec) {
+        auto mapped = classify_transport_error(cec);
+        if (mapped != error::cancelled && mapped != error::timeout)
+            mapped = error::connect_failed;
+        why = "cannot connect to " + o.host + ":" + std::to_string(o.port) + ": " + cec.message();
+        co_return mapped;
+    }
+    t.socket().set_option(asio::ip::tcp::no_delay(true));
+    if (auto* s = std::get_if<tls_stream>(&stream_)) {
+        error_code ec;
+        if (!set_peer_identity(s->native_handle(), o.host, o.host_is_ip, ec)) {
+            why = "cannot set the TLS peer name '" + o.host + "'";
+            co_return ec;
+        }
+        if (session)
+            SSL_set_session(s->native_handle(), session);
+        t.expires_after(handshake_timeout);
+        auto [hec] = co_await s->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        if (hec) {
+            auto mapped = classify_transport_error(hec);
+            if (mapped != error::cancelled && mapped != error::timeout) {
+                why = describe_tls_failure(s->native_handle(), hec);
+                mapped = error::tls_handshake_failed;
+            } else {
+                why = "TLS handshake: " + hec.message();
+            }
+            co_return mapped;
+        }
+    }
+    t.expires_never();
+    co_return error_code{};
+}
+
+asio::awaitable<error_code> connection::exchange(const outgoing_request& req, exchange_result& result,
+                                                 clock::time_point deadline, const exchange_limits& limits,
+                                                 const chunk_sink* sink, std::string& why)
+{
+    error_code ec;
+    if (auto* s = std::get_if<tls_stream>(&stream_))
+        ec = co_await do_exchange(*s, req, result, deadline, limits, sink, why);
+    else
+        ec = co_await do_exchange(std::get<plain_stream>(stream_), req, result, deadline, limits, sink, why);
+    last_used = clock::now();
+    if (!ec)
+        reused = true;
+    co_return ec;
+}
+
+namespace {
+
+// Writes a streamed body: its preamble, the file in chunks, its epilogue.
+template <class Stream>
+asio::awaitable<error_code> write_streamed_body(Stream& s, const streamed_body& body, std::array<char, 16 * 1024>& chunk,
+                                                std::string& why)
+{
+    auto [pec, pn] = co_await asio::async_write(s, asio::buffer(body.preamble), use_tuple);
+    if (pec)
+        co_return pec;
+    beast::file f;
+    error_code ec;
+    f.open(body.file_path.c_str(), beast::file_mode::scan, ec);
+    if (ec) {
+        why = "cannot open '" + body.file_path + "': " + ec.message();
+        co_return error_code(error::file_error);
+    }
+    std::uint64_t left = body.file_size;
+    while (left > 0) {
+        // Regular-file reads do not block on the network; they are short and bounded.
+        const std::size_t n = f.read(chunk.data(), std::min<std::uint64_t>(chunk.size(), left), ec);
+        if (ec || n == 0) {
+            why = "reading '" + body.file_path + "' failed" + (ec ? ": " + ec.message() : ": it shrank while uploading");
+            co_return error_code(error::file_error);
+        }
+        auto [wec, wn] = co_await asio::async_write(s, asio::buffer(chunk.data(), n), use_tuple);
+        if (wec)
+            co_return wec;
+        left -= n;
+    }
+    auto [eec, en] = co_await asio::async_write(s, asio::buffer(body.epilogue), use_tuple);
+    co_return eec;
+}
+
+} // namespace
+
+template <class Stream>
+asio::awaitable<error_code> connection::do_exchange(Stream& s, const outgoing_request& req, exchange_result& result,
+                                                    clock::time_point deadline, const exchange_limits& limits,
+                                                    const chunk_sink* sink, std::string& why)
+{
+    auto& t = tcp();
+    t.expires_at(deadline);
+
+    // Write.
+    if (req.streamed) {
+        http::request<http::empty_body> head{req.message.method(), req.message.target(), 11};
+        for (const auto& f : req.message)
+            head.set(f.name_string(), f.value());
+        head.content_length(req.streamed->size());
+        http::request_serializer<http::empty_body> sr{head};
+        auto [hec, hn] = co_await http::async_write_header(s, sr, use_tuple);
+        if (hec)
+            co_return classify_transport_error(hec);
+        auto bec = co_await write_streamed_body(s, *req.streamed, *chunk_, why);
+        if (bec)
+            co_return classify_transport_error(bec);
+    } else {
+        auto [wec, wn] = co_await http::async_write(s, req.message, use_tuple);
+        if (wec)
+            co_return classify_transport_error(wec);
+    }
+    result.request_written = true;
+
+    // Read the header.
+    http::response_parser<http::buffer_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(boost::none); // enforced below, per kind of body
+    const std::size_t before = buffer_.size();
+    t.expires_at(deadline);
+    auto [rec, rn] = co_await http::async_read_header(s, buffer_, parser, use_tuple);
+    result.response_started = rn > 0 || buffer_.size() > before || parser.got_some();
+    if (rec) {
+        why = "reading the response header: " + rec.message();
+        co_return classify_transport_error(rec);
+    }
+    result.status = parser.get().result_int();
+    const bool success = result.status / 100 == 2;
+    const bool to_sink = success && sink;
+    // Error bodies are kept for diagnostics but never grow without bound.
+    const std::size_t keep_limit = success ? limits.max_body_bytes : std::min<std::size_t>(limits.max_body_bytes, 64 * 1024);
+
+    // Read the body in chunks.
+    error_code sink_ec;
+    while (!parser.is_done()) {
+        parser.get().body().data = chunk_->data();
+        parser.get().body().size = chunk_->size();
+        t.expires_at(deadline);
+        auto [bec, bn] = co_await http::async_read(s, buffer_, parser, use_tuple);
+        if (bec == http::error::need_buffer)
+            bec = {};
+        if (bec) {
+            why = "reading the response body: " + bec.message();
+            co_return classify_transport_error(bec);
+        }
+        const std::size_t got = chunk_->size() - parser.get().body().size;
+        if (got == 0)
+            continue;
+        if (to_sink) {
+            (*sink)(std::string_view(chunk_->data(), got), sink_ec);
+            result.streamed_bytes += got;
+            if (sink_ec) {
+                why = "the download's sink failed: " + sink_ec.message();
+                close();
+                co_return sink_ec;
+            }
+        } else if (result.body.size() + got <= keep_limit) {
+            result.body.append(chunk_->data(), got);
+        } else if (success) {
+            why = "the response body is larger than " + std::to_string(limits.max_body_bytes) + " bytes";
+            close();
+            co_return error_code(error::response_too_large);
+        } // an oversized error body is truncated, and the connection still drained
+    }
+    result.headers = std::move(parser.get().base());
+    result.keep_alive = parser.get().keep_alive() && buffer_.size() == 0;
+    t.expires_never();
+    co_return error_code{};
+}
+
+bool connection::idle_and_usable() const
+{
+    const auto& sock = std::visit(
+        [](const auto& s) -> const asio::ip::tcp::socket& {
+            if constexpr (std::is_same_v<std::decay_t<decltype(s)>, tls_stream>)
+                return s.next_layer().socket();
+            else
+                return s.socket();
+        },
+        stream_);
+    if (!sock.is_open())
+        return false;
+    // Anything readable on an idle HTTP/1.1 connection is EOF, a TLS alert or garbage.
+    pollfd p{};
+    p.fd = const_cast<asio::ip::tcp::socket&>(sock).native_handle();
+    p.events = POLLIN;
+    const int n = ::poll(&p, 1, 0);
+    return n == 0;
+}
+
+SSL_SESSION* connection::take_session() const
+{
+    if (const auto* s = std::get_if<tls_stream>(&stream_))
+        return SSL_get1_session(const_cast<tls_stream*>(s)->native_handle());
+    return nullptr;
+}
+
+void connection::close() noexcept
+{
+    error_code ignored;
+    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    tcp().close();
+}
+
+} // namespace batchwire::detail

@@ -1,0 +1,225 @@
+#include "connection_pool.hpp"
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+namespace batchwire::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+lease::lease(std::shared_ptr<connection_pool> pool, std::unique_ptr<connection> conn, bool fresh, SSL_SESSION* session)
+    : pool_(std::move(pool)), conn_(std::move(conn)), session_(session), fresh_(fresh)
+{
+}
+
+lease::lease(lease&& o) noexcept
+    : pool_(std::move(o.pool_)), conn_(std::move(o.conn_)), session_(std::exchange(o.session_, nullptr)),
+      fresh_(o.fresh_), reusable_(o.reusable_)
+{
+}
+
+lease& lease::operator=(lease&& o) noexcept
+{
+    if (this != &o) {
+        reset();
+        pool_ = std::move(o.pool_);
+        conn_ = std::move(o.conn_);
+        session_ = std::exchange(o.session_, nullptr);
+        fresh_ = o.fresh_;
+        reusable_ = o.reusable_;
+    }
+    return *this;
+}
+
+lease::~lease() { reset(); }
+
+void lease::reset() noexcept
+{
+    if (session_)
+        SSL_SESSION_free(std::exchange(session_, nullptr));
+    if (pool_ && conn_)
+        pool_->release(std::move(conn_), reusable_);
+    pool_.reset();
+    conn_.reset();
+}
+
+connection_pool::connection_pool(asio::any_io_executor ex, pool_params params, asio::ssl::context* ssl_ctx)
+    : ex_(ex), strand_(asio::make_strand(ex)), params_(params), ssl_ctx_(ssl_ctx)
+{
+    if (params_.max_size == 0)
+        params_.max_size = 1;
+}
+
+connection_pool::~connection_pool()
+{
+    if (session_)
+        SSL_SESSION_free(session_);
+}
+
+pool_stats connection_pool::stats() const noexcept
+{
+    return {opened_.load(), reused_.load(), closed_.load(), stale_.load()};
+}
+
+void connection_pool::initiate_acquire(asio::any_completion_handler<acquire_signature> h)
+{
+    const auto id = next_id_.fetch_add(1);
+    // Runs where the operation runs; the waiter is removed on the strand.
+    auto slot = asio::get_associated_cancellation_slot(h);
+    if (slot.is_connected()) {
+        slot.assign([weak = weak_from_this(), id](asio::cancellation_type type) {
+            if (type == asio::cancellation_type::none)
+                return;
+            if (auto self = weak.lock())
+                asio::post(self->strand_, [self, id] { self->cancel_waiter(id); });
+        });
+    }
+    asio::post(strand_, [self = shared_from_this(), w = waiter{id, std::move(h)}]() mutable {
+        self->acquire_on_strand(std::move(w));
+    });
+}
+
+void connection_pool::acquire_on_strand(waiter w)
+{
+    if (shut_down_) {
+        auto ex = asio::get_associated_executor(w.handler, ex_);
+        asio::post(ex, [h = std::move(w.handler)]() mutable {
+            asio::get_associated_cancellation_slot(h).clear();
+            std::move(h)(asio::error::operation_aborted, lease{});
+        });
+        return;
+    }
+    if (auto c = take_usable_idle()) {
+        grant(std::move(w), std::move(c), false);
+    } else if (open_ < params_.max_size) {
+        ++open_;
+        grant(std::move(w), new_connection(), true);
+    } else {
+        waiters_.push_back(std::move(w));
+    }
+}
+
+void connection_pool::cancel_waiter(std::uint64_t id)
+{
+    auto it = std::find_if(waiters_.begin(), waiters_.end(), [id](const waiter& w) { return w.id == id; });
+    if (it == waiters_.end())
+        return; // already granted: the operation sees its lease, then its own cancellation
+    waiter w = std::move(*it);
+    waiters_.erase(it);
+    auto ex = asio::get_associated_executor(w.handler, ex_);
+    asio::post(ex, [h = std::move(w.handler)]() mutable {
+        asio::get_associated_cancellation_slot(h).clear();
+        std::move(h)(asio::error::operation_aborted, lease{});
+    });
+}
+
+void connection_pool::grant(waiter w, std::unique_ptr<connection> conn, bool fresh)
+{
+    SSL_SESSION* session = nullptr;
+    if (fresh) {
+        opened_.fetch_add(1);
+        if (session_ && params_.tls_session_resumption && SSL_SESSION_up_ref(session_) == 1)
+            session = session_;
+    } else {
+        reused_.fetch_add(1);
+    }
+    lease l(shared_from_this(), std::move(conn), fresh, session);
+    auto ex = asio::get_associated_executor(w.handler, ex_);
+    // Always post: the caller's coroutine must not resume inside the pool's strand.
+    asio::post(ex, [h = std::move(w.handler), l = std::move(l)]() mutable {
+        asio::get_associated_cancellation_slot(h).clear();
+        std::move(h)(error_code{}, std::move(l));
+    });
+}
+
+std::unique_ptr<connection> connection_pool::take_usable_idle()
+{
+    const auto now = clock::now();
+    while (!idle_.empty()) {
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        if (now - c->last_used < params_.idle_timeout && c->idle_and_usable())
+            return c;
+        stale_.fetch_add(1);
+        close_connection(*c);
+        --open_;
+    }
+    return nullptr;
+}
+
+std::unique_ptr<connection> connection_pool::new_connection()
+{
+    // Each connection gets its own strand-free executor: only its lease holder touches it.
+    return std::make_unique<connection>(ex_, ssl_ctx_, next_id_.fetch_add(1));
+}
+
+void connection_pool::close_connection(connection& c)
+{
+    c.close();
+    closed_.fetch_add(1);
+}
+
+void connection_pool::release(std::unique_ptr<connection> conn, bool reusable)
+{
+    asio::post(strand_, [self = shared_from_this(), c = std::move(conn), reusable]() mutable {
+        self->release_on_strand(std::move(c), reusable);
+    });
+}
+
+void connection_pool::release_on_strand(std::unique_ptr<connection> conn, bool reusable)
+{
+    if (reusable && params_.tls_session_resumption) {
+        if (SSL_SESSION* s = conn->take_session()) {
+            if (session_)
+                SSL_SESSION_free(session_);
+            session_ = s;
+        }
+    }
+    if (reusable && params_.enabled && !shut_down_) {
+        if (!waiters_.empty()) {
+            waiter w = std::move(waiters_.front());
+            waiters_.pop_front();
+            grant(std::move(w), std::move(conn), false);
+        } else {
+            idle_.push_back(std::move(conn));
+        }
+        return;
+    }
+    close_connection(*conn);
+    conn.reset();
+    if (!waiters_.empty() && !shut_down_) {
+        waiter w = std::move(waiters_.front());
+        waiters_.pop_front();
+        grant(std::move(w), new_connection(), true); // the closed one's place
+    } else {
+        --open_;
+    }
+}
+
+void connection_pool::shutdown()
+{
+    asio::post(strand_, [self = shared_from_this()] {
+        self->shut_down_ = true;
+        for (auto& c : self->idle_) {
+            self->close_connection(*c);
+            --self->open_;
+        }
+        self->idle_.clear();
+        auto waiters = std::move(self->waiters_);
+        self->waiters_.clear();
+        for (auto& w : waiters) {
+            auto ex = asio::get_associated_executor(w.handler, self->ex_);
+            asio::post(ex, [h = std::move(w.handler)]() mutable {
+                asio::get_associated_cancellation_slot(h).clear();
+                std::move(h)(asio::error::operation_aborted, lease{});
+            });
+        }
+    });
+}
+
+} // namespace batchwire::detail

@@ -1,0 +1,124 @@
+#ifndef BATCHWIRE_SRC_CONNECTION_POOL_HPP
+#define BATCHWIRE_SRC_CONNECTION_POOL_HPP
+
+// The per-origin connection pool. Its state is touched only on its strand; operations
+// reach it through async_acquire and the lease's destructor, from any thread.
+//
+// acquire: a usable idle connection (most recently used first), else a fresh unconnected
+// one while fewer than max_size exist, else the caller waits in FIFO order. Waiting is
+// cancellable (any cancellation type). A lease returns its connection on destruction; the
+// connection is kept only if the holder marked it reusable (a complete response on a
+// keep-alive connection), otherwise it is closed and its place given to the next waiter.
+
+#include "connection.hpp"
+
+#include <batchwire/pool_params.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace batchwire::detail {
+
+class connection_pool;
+
+class lease {
+public:
+    lease() = default;
+    lease(std::shared_ptr<connection_pool> pool, std::unique_ptr<connection> conn, bool fresh, SSL_SESSION* session);
+    lease(lease&&) noexcept;
+    lease& operator=(lease&&) noexcept;
+    ~lease();
+
+    connection& conn() noexcept { return *conn_; }
+    bool fresh() const noexcept { return fresh_; }
+    // The TLS session to resume when connecting a fresh connection (may be null).
+    SSL_SESSION* session() const noexcept { return session_; }
+    // Keep the connection for reuse when the lease ends.
+    void set_reusable(bool r) noexcept { reusable_ = r; }
+    explicit operator bool() const noexcept { return conn_ != nullptr; }
+
+private:
+    void reset() noexcept;
+    std::shared_ptr<connection_pool> pool_;
+    std::unique_ptr<connection> conn_;
+    SSL_SESSION* session_ = nullptr;
+    bool fresh_ = false;
+    bool reusable_ = false;
+};
+
+struct pool_stats {
+    std::uint64_t opened = 0;  // fresh connections handed out
+    std::uint64_t reused = 0;  // idle connections handed out
+    std::uint64_t closed = 0;
+    std::uint64_t stale = 0;   // idle connections found closed by the server or expired
+};
+
+class connection_pool : public std::enable_shared_from_this<connection_pool> {
+public:
+    using acquire_signature = void(boost::system::error_code, lease);
+
+    connection_pool(boost::asio::any_io_executor ex, pool_params params, boost::asio::ssl::context* ssl_ctx);
+    ~connection_pool();
+    connection_pool(const connection_pool&) = delete;
+    connection_pool& operator=(const connection_pool&) = delete;
+
+    template <class Token>
+    auto async_acquire(Token&& token)
+    {
+        return boost::asio::async_initiate<Token, acquire_signature>(
+            [self = shared_from_this()](auto handler) {
+                self->initiate_acquire(boost::asio::any_completion_handler<acquire_signature>(std::move(handler)));
+            },
+            token);
+    }
+
+    // Closes the idle connections and fails the waiters (operation_aborted). Leases still out
+    // close their connection when they end.
+    void shutdown();
+
+    pool_stats stats() const noexcept;
+    const pool_params& params() const noexcept { return params_; }
+
+private:
+    friend class lease;
+    struct waiter {
+        std::uint64_t id;
+        boost::asio::any_completion_handler<acquire_signature> handler;
+    };
+
+    void initiate_acquire(boost::asio::any_completion_handler<acquire_signature> h);
+    void acquire_on_strand(waiter w);
+    void cancel_waiter(std::uint64_t id);
+    void release(std::unique_ptr<connection> conn, bool reusable);
+    void release_on_strand(std::unique_ptr<connection> conn, bool reusable);
+    void grant(waiter w, std::unique_ptr<connection> conn, bool fresh);
+    std::unique_ptr<connection> take_usable_idle();
+    std::unique_ptr<connection> new_connection();
+    void close_connection(connection& c);
+
+    boost::asio::any_io_executor ex_;
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    pool_params params_;
+    boost::asio::ssl::context* ssl_ctx_;
+
+    // Strand-only state.
+    std::vector<std::unique_ptr<connection>> idle_;
+    std::deque<waiter> waiters_;
+    std::size_t open_ = 0; // idle + leased + being connected
+    SSL_SESSION* session_ = nullptr;
+    bool shut_down_ = false;
+
+    std::atomic<std::uint64_t> next_id_{1};
+    std::atomic<std::uint64_t> opened_{0}, reused_{0}, closed_{0}, stale_{0};
+};
+
+} // namespace batchwire::detail
+
+#endif
