@@ -37,7 +37,7 @@ error_code classify_transport_error(const error_code& ec)
         return error::timeout;
     if (ec == http::error::body_limit || ec == http::error::header_limit || ec == http::error::buffer_overflow)
         return error::response_too_large;
-    if (ec.category() == http::error::end_of_stream.category() && ec != http::error::end_of_stream &&
+    if (ec.category() == make_error_code(http::error::end_of_stream).category() && ec != http::error::end_of_stream &&
         ec != http::error::partial_message)
         return error::protocol_error;
     if (ec == asio::ssl::error::stream_truncated || ec == asio::error::eof || ec == asio::error::connection_reset ||

@@ -3,6 +3,7 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -11,6 +12,24 @@ namespace batchwire::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
+
+namespace {
+
+// Completes an acquire off the pool's strand (the caller must never resume inside it), on
+// the handler's associated executor, after clearing the cancellation slot the pool set.
+void complete_acquire(const asio::any_io_executor& pool_ex,
+                      asio::any_completion_handler<connection_pool::acquire_signature> h, error_code ec, lease l)
+{
+    asio::post(pool_ex, [pool_ex, h = std::move(h), ec, l = std::move(l)]() mutable {
+        auto hex = asio::get_associated_executor(h, pool_ex);
+        asio::dispatch(hex, [h = std::move(h), ec, l = std::move(l)]() mutable {
+            asio::get_associated_cancellation_slot(h).clear();
+            std::move(h)(ec, std::move(l));
+        });
+    });
+}
+
+} // namespace
 
 lease::lease(std::shared_ptr<connection_pool> pool, std::unique_ptr<connection> conn, bool fresh, SSL_SESSION* session)
     : pool_(std::move(pool)), conn_(std::move(conn)), session_(session), fresh_(fresh)
@@ -87,11 +106,7 @@ void connection_pool::initiate_acquire(asio::any_completion_handler<acquire_sign
 void connection_pool::acquire_on_strand(waiter w)
 {
     if (shut_down_) {
-        auto ex = asio::get_associated_executor(w.handler, ex_);
-        asio::post(ex, [h = std::move(w.handler)]() mutable {
-            asio::get_associated_cancellation_slot(h).clear();
-            std::move(h)(asio::error::operation_aborted, lease{});
-        });
+        complete_acquire(ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
         return;
     }
     if (auto c = take_usable_idle()) {
@@ -111,11 +126,7 @@ void connection_pool::cancel_waiter(std::uint64_t id)
         return; // already granted: the operation sees its lease, then its own cancellation
     waiter w = std::move(*it);
     waiters_.erase(it);
-    auto ex = asio::get_associated_executor(w.handler, ex_);
-    asio::post(ex, [h = std::move(w.handler)]() mutable {
-        asio::get_associated_cancellation_slot(h).clear();
-        std::move(h)(asio::error::operation_aborted, lease{});
-    });
+    complete_acquire(ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
 }
 
 void connection_pool::grant(waiter w, std::unique_ptr<connection> conn, bool fresh)
@@ -128,13 +139,7 @@ void connection_pool::grant(waiter w, std::unique_ptr<connection> conn, bool fre
     } else {
         reused_.fetch_add(1);
     }
-    lease l(shared_from_this(), std::move(conn), fresh, session);
-    auto ex = asio::get_associated_executor(w.handler, ex_);
-    // Always post: the caller's coroutine must not resume inside the pool's strand.
-    asio::post(ex, [h = std::move(w.handler), l = std::move(l)]() mutable {
-        asio::get_associated_cancellation_slot(h).clear();
-        std::move(h)(error_code{}, std::move(l));
-    });
+    complete_acquire(ex_, std::move(w.handler), error_code{}, lease(shared_from_this(), std::move(conn), fresh, session));
 }
 
 std::unique_ptr<connection> connection_pool::take_usable_idle()
@@ -213,11 +218,7 @@ void connection_pool::shutdown()
         auto waiters = std::move(self->waiters_);
         self->waiters_.clear();
         for (auto& w : waiters) {
-            auto ex = asio::get_associated_executor(w.handler, self->ex_);
-            asio::post(ex, [h = std::move(w.handler)]() mutable {
-                asio::get_associated_cancellation_slot(h).clear();
-                std::move(h)(asio::error::operation_aborted, lease{});
-            });
+            complete_acquire(self->ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
         }
     });
 }

@@ -1,5 +1,7 @@
 #include "tls_context.hpp"
 
+#include <batchwire/error.hpp>
+
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -51,7 +53,8 @@ bool set_peer_identity(SSL* ssl, const std::string& host, bool host_is_ip, boost
     const int ok = host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
                               : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
     // SNI carries host names only (RFC 6066 forbids IP literals).
-    if (ok != 1 || (!host_is_ip && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1)) {
+    if (ok != 1 || (!host_is_ip && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                        const_cast<char*>(host.c_str())) != 1)) {
         ec = error::tls_handshake_failed;
         return false;
     }

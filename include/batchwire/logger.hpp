@@ -28,14 +28,14 @@ std::string_view to_string(log_event_kind k) noexcept;
 struct log_event {
     log_level level = log_level::info;
     log_event_kind kind = log_event_kind::request_sent;
-    std::string_view method;
-    std::string_view target;     // path and query, never headers
+    std::string_view method{};
+    std::string_view target{};   // path and query, never headers
     unsigned status = 0;
-    std::string_view request_id;
+    std::string_view request_id{};
     unsigned attempt = 0;        // 1 for the first attempt
     std::chrono::milliseconds delay{0};
     std::chrono::microseconds elapsed{0};
-    std::string_view reason;     // a short text: the error, "server closed idle connection", ...
+    std::string_view reason{};   // a short text: the error, "server closed idle connection", ...
     std::uint64_t connection_id = 0;
 };
 

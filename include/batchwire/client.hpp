@@ -1,0 +1,298 @@
+#ifndef BATCHWIRE_CLIENT_HPP
+#define BATCHWIRE_CLIENT_HPP
+
+// The client: every Batch and File operation of the API, in three forms each.
+//
+//   throwing awaitable    batch b = co_await c.cancel(id);                 // throws batchwire::exception
+//   error code + diag     auto [ec, b] = co_await c.async_cancel(id, diag, asio::as_tuple(asio::use_awaitable));
+//   any completion token  c.async_cancel(id, diag, [](error_code ec, batch b) {...});   // or use_future, ...
+//
+// Common to every operation (written once here, not repeated below):
+// - Executor: the operation runs on a strand of the client's executor and completes on the
+//   completion handler's associated executor (the client's, when it has none). It never
+//   blocks and never creates a thread. The io_context may run on several threads.
+// - Lifetimes: arguments are copied at initiation. `diag` and request_options::metadata
+//   must stay valid until completion. The client may be destroyed while operations run;
+//   they finish, and their connections then close.
+// - Retries: per client_options::retry (the official SDKs' policy); see error.hpp's is_retryable.
+// - Per-operation cancellation (any type: terminal, partial, total), via the completion
+//   handler's cancellation slot (e.g. asio::bind_cancellation_slot, awaitable operators):
+//   before the request is written, nothing was sent and the operation completes with
+//   error::cancelled; after it was written, the connection is closed (never reused), the
+//   operation completes with error::cancelled and diagnostics::request_may_have_been_processed
+//   is true: the server may have acted (e.g. the batch may be cancelling).
+// - Errors: error codes of batchwire::error; details in diagnostics (HTTP status, the API's
+//   message/type/param/code, x-request-id). Credentials never appear in either.
+// - Thread safety: distinct objects safe; a client may start operations from any thread.
+
+#include <batchwire/batch.hpp>
+#include <batchwire/batch_create_params.hpp>
+#include <batchwire/batch_line.hpp>
+#include <batchwire/client_options.hpp>
+#include <batchwire/error.hpp>
+#include <batchwire/file.hpp>
+#include <batchwire/page.hpp>
+#include <batchwire/request_options.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace batchwire {
+
+struct batch_list_params {
+    std::optional<std::string> after; // cursor: the id of the last batch of the previous page
+    std::optional<unsigned> limit;    // 1..100; the API's default is 20
+};
+
+struct file_upload_params {
+    std::string path;               // a local file; streamed, never loaded whole
+    std::string purpose = "batch";
+    std::string filename;           // defaults to the path's file name
+    std::optional<file_expiration> expires_after;
+};
+
+// Receives a downloaded body chunk by chunk; setting ec stops the download with that error.
+using chunk_sink = std::function<void(std::string_view chunk, boost::system::error_code& ec)>;
+// Receives each line of a batch output or error file, parsed; setting ec stops the reading.
+using batch_line_handler = std::function<void(batch_output_line&& line, boost::system::error_code& ec)>;
+
+struct connection_stats {
+    std::uint64_t opened = 0; // connections opened (connect + TLS handshake)
+    std::uint64_t reused = 0; // requests served on a kept-alive connection
+    std::uint64_t closed = 0;
+    std::uint64_t stale = 0;  // idle connections found closed by the server, or expired
+};
+
+namespace detail {
+struct client_state;
+using batch_handler = boost::asio::any_completion_handler<void(boost::system::error_code, batch)>;
+using page_handler = boost::asio::any_completion_handler<void(boost::system::error_code, batch_page)>;
+using file_handler = boost::asio::any_completion_handler<void(boost::system::error_code, file_object)>;
+using count_handler = boost::asio::any_completion_handler<void(boost::system::error_code, std::uint64_t)>;
+
+enum class batch_call { cancel, retrieve, create };
+void launch_batch_call(std::shared_ptr<client_state> st, batch_call call, std::string id, batch_create_params params,
+                       request_options ro, diagnostics* diag, batch_handler h);
+void launch_list(std::shared_ptr<client_state> st, batch_list_params p, request_options ro, diagnostics* diag,
+                 page_handler h);
+void launch_upload(std::shared_ptr<client_state> st, file_upload_params p, request_options ro, diagnostics* diag,
+                   file_handler h);
+void launch_retrieve_file(std::shared_ptr<client_state> st, std::string id, request_options ro, diagnostics* diag,
+                          file_handler h);
+void launch_download(std::shared_ptr<client_state> st, std::string id, chunk_sink sink, std::string path,
+                     request_options ro, diagnostics* diag, count_handler h);
+void launch_read_lines(std::shared_ptr<client_state> st, std::string id, batch_line_handler on_line,
+                       request_options ro, diagnostics* diag, count_handler h);
+} // namespace detail
+
+class client {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    // Throws batchwire::exception: invalid_base_url, missing_api_key (an empty api_key),
+    // tls_handshake_failed (a CA that cannot be loaded). Performs no I/O.
+    client(executor_type ex, client_options opts);
+    client(boost::asio::io_context& ctx, client_options opts);
+    client(client&&) noexcept;
+    client& operator=(client&&) noexcept;
+    // Closes idle connections; running operations finish on their own.
+    ~client();
+
+    executor_type get_executor() const noexcept;
+    const client_options& options() const noexcept;
+    connection_stats stats() const noexcept;
+
+    // ---- Batches ----------------------------------------------------------------------
+
+    // POST /batches/{id}/cancel. Completes with the batch, normally in status `cancelling`
+    // (it becomes `cancelled` within about 10 minutes; see watch_until_terminal).
+    // Handler: void(error_code, batch). Retried like a GET: cancelling twice is harmless.
+    // Errors: invalid_argument (empty id, "." or ".."; nothing sent), not_found, the API's
+    // refusal to cancel a terminal batch, transport errors, cancelled, deadline_exceeded.
+    template <class Token>
+    auto async_cancel(std::string_view batch_id, const request_options& ro, diagnostics& diag, Token&& token)
+    {
+        return initiate_batch<Token>(detail::batch_call::cancel, std::string(batch_id), {}, ro, diag, token);
+    }
+    template <class Token>
+    auto async_cancel(std::string_view batch_id, diagnostics& diag, Token&& token)
+    {
+        return async_cancel(batch_id, request_options{}, diag, std::forward<Token>(token));
+    }
+    boost::asio::awaitable<batch> cancel(std::string batch_id, request_options ro = {});
+
+    // GET /batches/{id}. Handler: void(error_code, batch).
+    template <class Token>
+    auto async_retrieve(std::string_view batch_id, const request_options& ro, diagnostics& diag, Token&& token)
+    {
+        return initiate_batch<Token>(detail::batch_call::retrieve, std::string(batch_id), {}, ro, diag, token);
+    }
+    template <class Token>
+    auto async_retrieve(std::string_view batch_id, diagnostics& diag, Token&& token)
+    {
+        return async_retrieve(batch_id, request_options{}, diag, std::forward<Token>(token));
+    }
+    boost::asio::awaitable<batch> retrieve(std::string batch_id, request_options ro = {});
+
+    // POST /batches. The parameters are validated first (invalid_argument, nothing sent).
+    // Resent after a failure only when request_options::idempotency_key is set or the
+    // request was not written yet: otherwise a retry could create two batches.
+    // Handler: void(error_code, batch).
+    template <class Token>
+    auto async_create(const batch_create_params& params, const request_options& ro, diagnostics& diag, Token&& token)
+    {
+        return initiate_batch<Token>(detail::batch_call::create, {}, params, ro, diag, token);
+    }
+    template <class Token>
+    auto async_create(const batch_create_params& params, diagnostics& diag, Token&& token)
+    {
+        return async_create(params, request_options{}, diag, std::forward<Token>(token));
+    }
+    boost::asio::awaitable<batch> create(batch_create_params params, request_options ro = {});
+
+    // GET /batches?after=&limit= : one page, newest first. Handler: void(error_code, batch_page).
+    // limit outside 1..100 is invalid_argument (nothing sent).
+    template <class Token>
+    auto async_list(const batch_list_params& p, const request_options& ro, diagnostics& diag, Token&& token)
+    {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, batch_page)>(
+            [st = state_](auto h, batch_list_params params, request_options o, diagnostics* d) {
+                detail::launch_list(st, std::move(params), std::move(o), d, detail::page_handler(std::move(h)));
+            },
+            token, p, ro, &diag);
+    }
+    template <class Token>
+    auto async_list(const batch_list_params& p, diagnostics& diag, Token&& token)
+    {
+        return async_list(p, request_options{}, diag, std::forward<Token>(token));
+    }
+    boost::asio::awaitable<batch_page> list(batch_list_params p = {}, request_options ro = {});
+
+    // ---- Files ------------------------------------------------------------------------
+
+    // POST /files (multipart/form-data), the file streamed from disk. Not resent once
+    // written (an upload is not idempotent). Handler: void(error_code, file_object).
+    // Errors: file_error (the local file), the API's validation errors, transport errors.
+    template <class Token>
+    auto async_upload_file(const file_upload_params& p, const request_options& ro, diagnostics& diag, Token&& token)
+    {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, file_object)>(
+            [st = state_](auto h, file_upload_params params, request_options o, diagnostics* d) {
+                detail::launch_upload(st, std::move(params), std::move(o), d, detail::file_handler(std::move(h)));
+            },
+            token, p, ro, &diag);
+    }
+    boost::asio::awaitable<file_object> upload_file(file_upload_params p, request_options ro = {});
+
+    // GET /files/{id}. Handler: void(error_code, file_object).
+    template <class Token>
+    auto async_retrieve_file(std::string_view file_id, const request_options& ro, diagnostics& diag, Token&& token)
+    {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, file_object)>(
+            [st = state_](auto h, std::string id, request_options o, diagnostics* d) {
+                detail::launch_retrieve_file(st, std::move(id), std::move(o), d, detail::file_handler(std::move(h)));
+            },
+            token, std::string(file_id), ro, &diag);
+    }
+    boost::asio::awaitable<file_object> retrieve_file(std::string file_id, request_options ro = {});
+
+    // GET /files/{id}/content, streamed: each chunk goes to `sink` as it arrives, in
+    // bounded memory. Handler: void(error_code, std::uint64_t bytes). Retried only while
+    // no byte has reached the sink.
+    template <class Token>
+    auto async_download_file(std::string_view file_id, chunk_sink sink, const request_options& ro, diagnostics& diag,
+                             Token&& token)
+    {
+        return initiate_download<Token>(std::string(file_id), std::move(sink), {}, ro, diag, token);
+    }
+    boost::asio::awaitable<std::uint64_t> download_file(std::string file_id, chunk_sink sink, request_options ro = {});
+
+    // The same into a local file: written to "<path>.part", renamed to `path` when complete.
+    template <class Token>
+    auto async_download_file_to(std::string_view file_id, std::string path, const request_options& ro,
+                                diagnostics& diag, Token&& token)
+    {
+        return initiate_download<Token>(std::string(file_id), {}, std::move(path), ro, diag, token);
+    }
+    boost::asio::awaitable<std::uint64_t> download_file_to(std::string file_id, std::string path,
+                                                           request_options ro = {});
+
+    // GET /files/{id}/content of a batch output or error file, parsed line by line in
+    // bounded memory (response_limits::max_line_bytes per line). Handler:
+    // void(error_code, std::uint64_t lines). A line that is not a valid output line stops
+    // the reading with invalid_response naming the line number.
+    template <class Token>
+    auto async_read_batch_lines(std::string_view file_id, batch_line_handler on_line, const request_options& ro,
+                                diagnostics& diag, Token&& token)
+    {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::uint64_t)>(
+            [st = state_](auto h, std::string id, batch_line_handler f, request_options o, diagnostics* d) {
+                detail::launch_read_lines(st, std::move(id), std::move(f), std::move(o), d,
+                                          detail::count_handler(std::move(h)));
+            },
+            token, std::string(file_id), std::move(on_line), ro, &diag);
+    }
+    boost::asio::awaitable<std::uint64_t> read_batch_lines(std::string file_id, batch_line_handler on_line,
+                                                           request_options ro = {});
+
+    // For watch_until_terminal and other layers built on the client.
+    const std::shared_ptr<detail::client_state>& state() const noexcept { return state_; }
+
+private:
+    template <class Token>
+    auto initiate_batch(detail::batch_call call, std::string id, batch_create_params params,
+                        const request_options& ro, diagnostics& diag, Token& token)
+    {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, batch)>(
+            [st = state_, call](auto h, std::string i, batch_create_params p, request_options o, diagnostics* d) {
+                detail::launch_batch_call(st, call, std::move(i), std::move(p), std::move(o), d,
+                                          detail::batch_handler(std::move(h)));
+            },
+            token, std::move(id), std::move(params), ro, &diag);
+    }
+    template <class Token>
+    auto initiate_download(std::string id, chunk_sink sink, std::string path, const request_options& ro,
+                           diagnostics& diag, Token& token)
+    {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::uint64_t)>(
+            [st = state_](auto h, std::string i, chunk_sink s, std::string p, request_options o, diagnostics* d) {
+                detail::launch_download(st, std::move(i), std::move(s), std::move(p), std::move(o), d,
+                                        detail::count_handler(std::move(h)));
+            },
+            token, std::move(id), std::move(sink), std::move(path), ro, &diag);
+    }
+
+    std::shared_ptr<detail::client_state> state_;
+};
+
+// All batches, page after page (newest first): `while (auto b = co_await pager.next())`.
+class batch_pager {
+public:
+    batch_pager(client& c, batch_list_params p = {}, request_options ro = {});
+    // The next batch, fetching the next page when needed; nullopt at the end. Throws.
+    boost::asio::awaitable<std::optional<batch>> next();
+    // The next whole page; nullopt at the end. Throws.
+    boost::asio::awaitable<std::optional<batch_page>> next_page();
+
+private:
+    client* client_;
+    batch_list_params params_;
+    request_options ro_;
+    std::vector<batch> buffered_;
+    std::size_t pos_ = 0;
+    bool done_ = false;
+};
+
+} // namespace batchwire
+
+#endif

@@ -1,0 +1,496 @@
+#include <batchwire/client.hpp>
+
+#include "client_state.hpp"
+#include "multipart_body.hpp"
+#include "operation_launch.hpp"
+#include "request_loop.hpp"
+#include "tls_context.hpp"
+#include "watch_registry.hpp"
+
+#include <batchwire/json_parse.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/file.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+
+#include <filesystem>
+
+namespace batchwire {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using detail::api_request;
+using detail::api_response;
+using detail::op_result;
+namespace http = boost::beast::http;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace detail {
+
+client_state::client_state(asio::any_io_executor executor, client_options options)
+    : ex(std::move(executor)), opts(std::move(options))
+{
+    error_code ec;
+    std::string why;
+    org = parse_origin(opts.base_url, ec, why);
+    if (ec) {
+        diagnostics d;
+        d.message = "invalid base URL: " + why;
+        throw exception(ec, std::move(d));
+    }
+    if (opts.api_key.empty()) {
+        diagnostics d;
+        d.message = "no API key: set client_options::api_key or OPENAI_API_KEY";
+        throw exception(error::missing_api_key, std::move(d));
+    }
+    for (char c : opts.api_key) {
+        if (c == '\r' || c == '\n' || c == '\0') {
+            diagnostics d;
+            d.message = "the API key contains a control character";
+            throw exception(error::invalid_argument, std::move(d));
+        }
+    }
+    if (org.tls)
+        tls.emplace(make_tls_context(opts.tls));
+    pool = std::make_shared<connection_pool>(ex, opts.pool, tls ? &*tls : nullptr);
+    authorization = "Bearer " + opts.api_key;
+    watches = std::make_shared<watch_registry>();
+}
+
+client_state::~client_state()
+{
+    // Keep the key's bytes out of freed memory.
+    std::fill(authorization.begin(), authorization.end(), '\0');
+    std::fill(opts.api_key.begin(), opts.api_key.end(), '\0');
+}
+
+namespace {
+
+// Decodes a JSON body into T within the client's limits.
+template <class T>
+T decode(const client_state& st, const std::string& body, error_code& ec, diagnostics& diag)
+{
+    json_parse_options po;
+    po.max_depth = st.opts.limits.max_json_depth;
+    po.max_size = st.opts.limits.max_body_bytes;
+    auto v = parse_json(body, ec, diag, po);
+    if (ec)
+        return T{};
+    return convert_json<T>(v, ec, diag);
+}
+
+template <class T>
+asio::awaitable<op_result<T>> json_call(std::shared_ptr<client_state> st, api_request req, request_options ro)
+{
+    op_result<T> r;
+    api_response resp;
+    r.ec = co_await run_request(*st, req, ro, resp, r.diag);
+    if (!r.ec) {
+        r.value = decode<T>(*st, resp.body, r.ec, r.diag);
+        if (r.ec)
+            r.diag.request_id = resp.headers["x-request-id"];
+    }
+    co_return r;
+}
+
+template <class T>
+asio::awaitable<op_result<T>> fail_now(error_code ec, std::string message)
+{
+    op_result<T> r;
+    r.ec = ec;
+    r.diag.message = std::move(message);
+    co_return r;
+}
+
+std::string path(const client_state& st, std::string_view rest) { return st.org.path_prefix + std::string(rest); }
+
+} // namespace
+
+void launch_batch_call(std::shared_ptr<client_state> st, batch_call call, std::string id, batch_create_params params,
+                       request_options ro, diagnostics* diag, batch_handler h)
+{
+    auto ex = st->ex;
+    api_request req;
+    if (call == batch_call::create) {
+        std::string why;
+        if (auto ec = params.validate(&why))
+            return launch_operation<batch>(ex, diag, std::move(h), fail_now<batch>(ec, why));
+        req.method = http::verb::post;
+        req.target = path(*st, "/batches");
+        req.body = boost::json::serialize(boost::json::value_from(params));
+        req.content_type = "application/json";
+        req.idempotency_key = ro.idempotency_key;
+        req.idempotent = !ro.idempotency_key.empty();
+    } else {
+        error_code ec;
+        auto segment = encode_path_segment(id, ec);
+        if (ec)
+            return launch_operation<batch>(ex, diag, std::move(h),
+                                           fail_now<batch>(ec, "invalid batch id: it must not be empty, '.' or '..'"));
+        req.method = call == batch_call::cancel ? http::verb::post : http::verb::get;
+        req.target = path(*st, "/batches/" + segment + (call == batch_call::cancel ? "/cancel" : ""));
+        req.idempotent = true; // a retrieve is safe; cancelling twice leaves the batch cancelling
+    }
+    launch_operation<batch>(ex, diag, std::move(h), json_call<batch>(std::move(st), std::move(req), std::move(ro)));
+}
+
+void launch_list(std::shared_ptr<client_state> st, batch_list_params p, request_options ro, diagnostics* diag,
+                 page_handler h)
+{
+    auto ex = st->ex;
+    if (p.limit && (*p.limit < 1 || *p.limit > 100))
+        return launch_operation<batch_page>(ex, diag, std::move(h),
+                                            fail_now<batch_page>(error::invalid_argument, "limit must be 1..100"));
+    api_request req;
+    req.target = path(*st, "/batches");
+    std::string query;
+    if (p.after) {
+        if (p.after->empty())
+            return launch_operation<batch_page>(ex, diag, std::move(h),
+                                                fail_now<batch_page>(error::invalid_argument, "empty `after` cursor"));
+        error_code ignored;
+        query += "after=" + encode_path_segment(*p.after, ignored);
+    }
+    if (p.limit)
+        query += (query.empty() ? "" : "&") + std::string("limit=") + std::to_string(*p.limit);
+    if (!query.empty())
+        req.target += "?" + query;
+    launch_operation<batch_page>(ex, diag, std::move(h),
+                                 json_call<batch_page>(std::move(st), std::move(req), std::move(ro)));
+}
+
+void launch_retrieve_file(std::shared_ptr<client_state> st, std::string id, request_options ro, diagnostics* diag,
+                          file_handler h)
+{
+    auto ex = st->ex;
+    error_code ec;
+    auto segment = encode_path_segment(id, ec);
+    if (ec)
+        return launch_operation<file_object>(ex, diag, std::move(h),
+                                             fail_now<file_object>(ec, "invalid file id: empty, '.' or '..'"));
+    api_request req;
+    req.target = path(*st, "/files/" + segment);
+    launch_operation<file_object>(ex, diag, std::move(h),
+                                  json_call<file_object>(std::move(st), std::move(req), std::move(ro)));
+}
+
+namespace {
+
+asio::awaitable<op_result<file_object>> upload_call(std::shared_ptr<client_state> st, file_upload_params p,
+                                                    request_options ro)
+{
+    op_result<file_object> r;
+    streamed_body body;
+    std::string content_type;
+    if (auto ec = make_multipart_upload(p, body, content_type, r.diag.message)) {
+        r.ec = ec;
+        co_return r;
+    }
+    api_request req;
+    req.method = http::verb::post;
+    req.target = path(*st, "/files");
+    req.content_type = content_type;
+    req.streamed = &body;
+    req.idempotent = false; // a second upload would be a second file
+    co_return co_await json_call<file_object>(std::move(st), std::move(req), std::move(ro));
+}
+
+asio::awaitable<op_result<std::uint64_t>> download_call(std::shared_ptr<client_state> st, std::string segment,
+                                                        chunk_sink user_sink, std::string out_path, request_options ro)
+{
+    op_result<std::uint64_t> r;
+    std::uint64_t bytes = 0;
+    boost::beast::file file;
+    const std::string part = out_path + ".part";
+    if (!out_path.empty()) {
+        error_code fec;
+        file.open(part.c_str(), boost::beast::file_mode::write, fec);
+        if (fec) {
+            r.ec = error::file_error;
+            r.diag.message = "cannot open '" + part + "' for writing: " + fec.message();
+            co_return r;
+        }
+    }
+    chunk_sink sink = [&](std::string_view chunk, error_code& ec) {
+        bytes += chunk.size();
+        if (out_path.empty()) {
+            user_sink(chunk, ec);
+            return;
+        }
+        file.write(chunk.data(), chunk.size(), ec);
+        if (ec)
+            ec = error::file_error;
+    };
+    api_request req;
+    req.target = path(*st, "/files/" + segment + "/content");
+    req.sink = &sink;
+    api_response resp;
+    r.ec = co_await run_request(*st, req, ro, resp, r.diag);
+    if (!out_path.empty()) {
+        error_code ignored;
+        file.close(ignored);
+        std::error_code fs_ec;
+        if (!r.ec) {
+            std::filesystem::rename(part, out_path, fs_ec);
+            if (fs_ec) {
+                r.ec = error::file_error;
+                r.diag.message = "cannot rename '" + part + "': " + fs_ec.message();
+            }
+        }
+        if (r.ec)
+            std::filesystem::remove(part, fs_ec);
+    }
+    r.value = bytes;
+    co_return r;
+}
+
+} // namespace
+
+void launch_upload(std::shared_ptr<client_state> st, file_upload_params p, request_options ro, diagnostics* diag,
+                   file_handler h)
+{
+    auto ex = st->ex;
+    launch_operation<file_object>(ex, diag, std::move(h), upload_call(std::move(st), std::move(p), std::move(ro)));
+}
+
+void launch_download(std::shared_ptr<client_state> st, std::string id, chunk_sink sink, std::string out_path,
+                     request_options ro, diagnostics* diag, count_handler h)
+{
+    auto ex = st->ex;
+    error_code ec;
+    auto segment = encode_path_segment(id, ec);
+    if (ec)
+        return launch_operation<std::uint64_t>(ex, diag, std::move(h),
+                                               fail_now<std::uint64_t>(ec, "invalid file id: empty, '.' or '..'"));
+    if (!sink && out_path.empty())
+        return launch_operation<std::uint64_t>(ex, diag, std::move(h),
+                                               fail_now<std::uint64_t>(error::invalid_argument, "no sink and no path"));
+    launch_operation<std::uint64_t>(
+        ex, diag, std::move(h),
+        download_call(std::move(st), std::move(segment), std::move(sink), std::move(out_path), std::move(ro)));
+}
+
+namespace {
+
+// Splits a streamed body into lines and parses each as a batch output line, holding at
+// most one line (max_line_bytes) in memory.
+struct line_splitter {
+    const client_state* st;
+    batch_line_handler* on_line;
+    std::string partial;
+    std::uint64_t line_number = 0;
+    std::uint64_t lines = 0;
+    std::string failure; // set when a line stops the reading
+
+    void line(std::string_view text, error_code& ec)
+    {
+        ++line_number;
+        if (!text.empty() && text.back() == '\r')
+            text.remove_suffix(1);
+        if (text.find_first_not_of(" \t") == std::string_view::npos)
+            return;
+        diagnostics d;
+        auto l = decode<batch_output_line>(*st, std::string(text), ec, d);
+        if (ec) {
+            failure = "line " + std::to_string(line_number) + ": " + d.message;
+            if (ec != error::response_too_large)
+                ec = error::invalid_response;
+            return;
+        }
+        ++lines;
+        (*on_line)(std::move(l), ec);
+        if (ec)
+            failure = "the line handler stopped at line " + std::to_string(line_number) + ": " + ec.message();
+    }
+
+    void chunk(std::string_view data, error_code& ec)
+    {
+        while (!data.empty() && !ec) {
+            const auto nl = data.find('\n');
+            const auto piece = data.substr(0, nl);
+            if (partial.size() + piece.size() > st->opts.limits.max_line_bytes) {
+                failure = "line " + std::to_string(line_number + 1) + " is longer than " +
+                          std::to_string(st->opts.limits.max_line_bytes) + " bytes";
+                ec = error::response_too_large;
+                return;
+            }
+            if (nl == std::string_view::npos) {
+                partial.append(piece);
+                return;
+            }
+            if (partial.empty()) {
+                line(piece, ec);
+            } else {
+                partial.append(piece);
+                line(partial, ec);
+                partial.clear();
+            }
+            data.remove_prefix(nl + 1);
+        }
+    }
+};
+
+asio::awaitable<op_result<std::uint64_t>> read_lines_call(std::shared_ptr<client_state> st, std::string segment,
+                                                          batch_line_handler on_line, request_options ro)
+{
+    op_result<std::uint64_t> r;
+    line_splitter splitter{st.get(), &on_line, {}, 0, 0, {}};
+    chunk_sink sink = [&](std::string_view chunk, error_code& ec) { splitter.chunk(chunk, ec); };
+    api_request req;
+    req.target = path(*st, "/files/" + segment + "/content");
+    req.sink = &sink;
+    api_response resp;
+    r.ec = co_await run_request(*st, req, ro, resp, r.diag);
+    if (!r.ec && !splitter.partial.empty()) // a last line without a newline
+        splitter.line(splitter.partial, r.ec);
+    if (!splitter.failure.empty()) {
+        r.diag.message = splitter.failure;
+        if (r.ec == error::connection_lost || !r.ec)
+            r.ec = error::invalid_response;
+    }
+    r.value = splitter.lines;
+    co_return r;
+}
+
+} // namespace
+
+void launch_read_lines(std::shared_ptr<client_state> st, std::string id, batch_line_handler on_line,
+                       request_options ro, diagnostics* diag, count_handler h)
+{
+    auto ex = st->ex;
+    error_code ec;
+    auto segment = encode_path_segment(id, ec);
+    if (ec)
+        return launch_operation<std::uint64_t>(ex, diag, std::move(h),
+                                               fail_now<std::uint64_t>(ec, "invalid file id: empty, '.' or '..'"));
+    launch_operation<std::uint64_t>(
+        ex, diag, std::move(h), read_lines_call(std::move(st), std::move(segment), std::move(on_line), std::move(ro)));
+}
+
+} // namespace detail
+
+// ---- client ---------------------------------------------------------------------------
+
+client::client(executor_type ex, client_options opts)
+    : state_(std::make_shared<detail::client_state>(std::move(ex), std::move(opts)))
+{
+}
+
+client::client(asio::io_context& ctx, client_options opts) : client(ctx.get_executor(), std::move(opts)) {}
+
+client::client(client&&) noexcept = default;
+client& client::operator=(client&&) noexcept = default;
+
+client::~client()
+{
+    if (state_)
+        state_->pool->shutdown();
+}
+
+client::executor_type client::get_executor() const noexcept { return state_->ex; }
+const client_options& client::options() const noexcept { return state_->opts; }
+
+connection_stats client::stats() const noexcept
+{
+    const auto s = state_->pool->stats();
+    return {s.opened, s.reused, s.closed, s.stale};
+}
+
+namespace {
+template <class T>
+T value_or_throw(std::tuple<error_code, T> r, const diagnostics& diag)
+{
+    throw_on_error(std::get<0>(r), diag);
+    return std::move(std::get<1>(r));
+}
+} // namespace
+
+asio::awaitable<batch> client::cancel(std::string batch_id, request_options ro)
+{
+    diagnostics diag;
+    co_return value_or_throw(co_await async_cancel(batch_id, ro, diag, use_tuple), diag);
+}
+
+asio::awaitable<batch> client::retrieve(std::string batch_id, request_options ro)
+{
+    diagnostics diag;
+    co_return value_or_throw(co_await async_retrieve(batch_id, ro, diag, use_tuple), diag);
+}
+
+asio::awaitable<batch> client::create(batch_create_params params, request_options ro)
+{
+    diagnostics diag;
+    co_return value_or_throw(co_await async_create(params, ro, diag, use_tuple), diag);
+}
+
+asio::awaitable<batch_page> client::list(batch_list_params p, request_options ro)
+{
+    diagnostics diag;
+    co_return value_or_throw(co_await async_list(p, ro, diag, use_tuple), diag);
+}
+
+asio::awaitable<file_object> client::upload_file(file_upload_params p, request_options ro)
+{
+    diagnostics diag;
+    co_return value_or_throw(co_await async_upload_file(p, ro, diag, use_tuple), diag);
+}
+
+asio::awaitable<file_object> client::retrieve_file(std::string file_id, request_options ro)
+{
+    diagnostics diag;
+    co_return value_or_throw(co_await async_retrieve_file(file_id, ro, diag, use_tuple), diag);
+}
+
+asio::awaitable<std::uint64_t> client::download_file(std::string file_id, chunk_sink sink, request_options ro)
+{
+    diagnostics diag;
+    co_return value_or_throw(co_await async_download_file(file_id, std::move(sink), ro, diag, use_tuple), diag);
+}
+
+asio::awaitable<std::uint64_t> client::download_file_to(std::string file_id, std::string path, request_options ro)
+{
+    diagnostics diag;
+    co_return value_or_throw(co_await async_download_file_to(file_id, std::move(path), ro, diag, use_tuple), diag);
+}
+
+asio::awaitable<std::uint64_t> client::read_batch_lines(std::string file_id, batch_line_handler on_line,
+                                                        request_options ro)
+{
+    diagnostics diag;
+    co_return value_or_throw(co_await async_read_batch_lines(file_id, std::move(on_line), ro, diag, use_tuple), diag);
+}
+
+// ---- batch_pager ------------------------------------------------------------------------
+
+batch_pager::batch_pager(client& c, batch_list_params p, request_options ro)
+    : client_(&c), params_(std::move(p)), ro_(std::move(ro))
+{
+}
+
+asio::awaitable<std::optional<batch_page>> batch_pager::next_page()
+{
+    if (done_)
+        co_return std::nullopt;
+    auto page = co_await client_->list(params_, ro_);
+    if (auto cursor = page.next_cursor())
+        params_.after = std::move(*cursor);
+    else
+        done_ = true;
+    co_return page;
+}
+
+asio::awaitable<std::optional<batch>> batch_pager::next()
+{
+    while (pos_ == buffered_.size()) {
+        auto page = co_await next_page();
+        if (!page)
+            co_return std::nullopt;
+        buffered_ = std::move(page->data);
+        pos_ = 0;
+    }
+    co_return std::move(buffered_[pos_++]);
+}
+
+} // namespace batchwire

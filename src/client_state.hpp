@@ -1,0 +1,44 @@
+#ifndef BATCHWIRE_SRC_CLIENT_STATE_HPP
+#define BATCHWIRE_SRC_CLIENT_STATE_HPP
+
+// What a client and its running operations share. Operations hold it by shared_ptr, so a
+// client may be destroyed while its operations finish.
+
+#include "connection_pool.hpp"
+#include "origin.hpp"
+
+#include <batchwire/client_options.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace batchwire::detail {
+
+class watch_registry;
+
+struct client_state {
+    client_state(boost::asio::any_io_executor executor, client_options options);
+    ~client_state();
+
+    boost::asio::any_io_executor ex;
+    client_options opts;
+    origin org;
+    std::optional<boost::asio::ssl::context> tls;
+    std::shared_ptr<connection_pool> pool;
+    std::string authorization; // "Bearer <key>": only ever written into request headers
+    std::shared_ptr<watch_registry> watches; // shared polls of watch_until_terminal
+
+    void log(const log_event& e) const
+    {
+        if (opts.logger)
+            opts.logger(e);
+    }
+};
+
+} // namespace batchwire::detail
+
+#endif
