@@ -1,5 +1,6 @@
 #include <batchwire/client.hpp>
 
+#include "batch_calls.hpp"
 #include "client_state.hpp"
 #include "multipart_body.hpp"
 #include "operation_launch.hpp"
@@ -56,7 +57,7 @@ client_state::client_state(asio::any_io_executor executor, client_options option
         tls.emplace(make_tls_context(opts.tls));
     pool = std::make_shared<connection_pool>(ex, opts.pool, tls ? &*tls : nullptr);
     authorization = "Bearer " + opts.api_key;
-    watches = std::make_shared<watch_registry>();
+    watches = std::make_shared<watch_registry>(ex);
 }
 
 client_state::~client_state()
@@ -108,31 +109,37 @@ std::string path(const client_state& st, std::string_view rest) { return st.org.
 
 } // namespace
 
+asio::awaitable<op_result<batch>> batch_by_id(std::shared_ptr<client_state> st, std::string id, bool cancel,
+                                              request_options ro)
+{
+    error_code ec;
+    auto segment = encode_path_segment(id, ec);
+    if (ec)
+        co_return co_await fail_now<batch>(ec, "invalid batch id: it must not be empty, '.' or '..'");
+    api_request req;
+    req.method = cancel ? http::verb::post : http::verb::get;
+    req.target = path(*st, "/batches/" + segment + (cancel ? "/cancel" : ""));
+    req.idempotent = true; // a retrieve is safe; cancelling twice leaves the batch cancelling
+    co_return co_await json_call<batch>(std::move(st), std::move(req), std::move(ro));
+}
+
 void launch_batch_call(std::shared_ptr<client_state> st, batch_call call, std::string id, batch_create_params params,
                        request_options ro, diagnostics* diag, batch_handler h)
 {
     auto ex = st->ex;
+    if (call != batch_call::create)
+        return launch_operation<batch>(ex, diag, std::move(h),
+                                       batch_by_id(std::move(st), std::move(id), call == batch_call::cancel, std::move(ro)));
+    std::string why;
+    if (auto ec = params.validate(&why))
+        return launch_operation<batch>(ex, diag, std::move(h), fail_now<batch>(ec, why));
     api_request req;
-    if (call == batch_call::create) {
-        std::string why;
-        if (auto ec = params.validate(&why))
-            return launch_operation<batch>(ex, diag, std::move(h), fail_now<batch>(ec, why));
-        req.method = http::verb::post;
-        req.target = path(*st, "/batches");
-        req.body = boost::json::serialize(boost::json::value_from(params));
-        req.content_type = "application/json";
-        req.idempotency_key = ro.idempotency_key;
-        req.idempotent = !ro.idempotency_key.empty();
-    } else {
-        error_code ec;
-        auto segment = encode_path_segment(id, ec);
-        if (ec)
-            return launch_operation<batch>(ex, diag, std::move(h),
-                                           fail_now<batch>(ec, "invalid batch id: it must not be empty, '.' or '..'"));
-        req.method = call == batch_call::cancel ? http::verb::post : http::verb::get;
-        req.target = path(*st, "/batches/" + segment + (call == batch_call::cancel ? "/cancel" : ""));
-        req.idempotent = true; // a retrieve is safe; cancelling twice leaves the batch cancelling
-    }
+    req.method = http::verb::post;
+    req.target = path(*st, "/batches");
+    req.body = boost::json::serialize(boost::json::value_from(params));
+    req.content_type = "application/json";
+    req.idempotency_key = ro.idempotency_key;
+    req.idempotent = !ro.idempotency_key.empty();
     launch_operation<batch>(ex, diag, std::move(h), json_call<batch>(std::move(st), std::move(req), std::move(ro)));
 }
 

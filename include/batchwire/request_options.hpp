@@ -25,6 +25,7 @@ struct response_metadata {
     std::string request_id;
     std::optional<long long> processing_ms; // openai-processing-ms
     std::optional<std::chrono::milliseconds> poll_after; // openai-poll-after-ms
+    std::optional<long long> server_date;   // the Date header, unix seconds: the server's clock
     rate_limits limits;
     unsigned attempts = 0;
     std::chrono::microseconds elapsed{0}; // the whole call, backoff included

@@ -1,0 +1,405 @@
+#include <batchwire/watch.hpp>
+
+#include "batch_calls.hpp"
+#include "operation_launch.hpp"
+#include "retry_policy.hpp"
+#include "watch_registry.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <random>
+
+namespace batchwire {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+watch_deadline_error::watch_deadline_error(diagnostics diag, batch last)
+    : exception(error::watch_deadline_exceeded, std::move(diag)), last_(std::move(last))
+{
+}
+
+namespace detail {
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// Completes a watcher off the registry's strand, on its handler's executor.
+void complete_watcher(const asio::any_io_executor& fallback, watch_handler h, error_code ec, batch b)
+{
+    asio::post(fallback, [fallback, h = std::move(h), ec, b = std::move(b)]() mutable {
+        auto hex = asio::get_associated_executor(h, fallback);
+        asio::dispatch(hex, [h = std::move(h), ec, b = std::move(b)]() mutable {
+            asio::get_associated_cancellation_slot(h).clear();
+            std::move(h)(ec, std::move(b));
+        });
+    });
+}
+
+double jitter_factor()
+{
+    thread_local std::mt19937 gen{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.8, 1.0)(gen);
+}
+
+} // namespace
+
+// One poll loop for one batch id, serving every watcher of it. Strand-only.
+class batch_poll : public std::enable_shared_from_this<batch_poll> {
+public:
+    batch_poll(std::shared_ptr<watch_registry> reg, std::shared_ptr<client_state> st, std::string id,
+               watch_options loop_opts)
+        : reg_(std::move(reg)), st_(std::move(st)), id_(std::move(id)), opts_(std::move(loop_opts))
+    {
+    }
+
+    void start()
+    {
+        asio::co_spawn(reg_->strand_, run(shared_from_this()), asio::bind_cancellation_slot(stop_.slot(), asio::detached));
+    }
+
+    void add(watch_subscriber sub, std::optional<batch> initial)
+    {
+        if (initial)
+            deliver(sub, *initial, std::nullopt);
+        else if (last_)
+            deliver(sub, *last_, last_date_);
+        subs_.push_back(std::move(sub));
+        if (last_ && last_->is_terminal()) // cannot happen while running; kept for safety
+            finish_all(error_code{}, {});
+    }
+
+    // A watcher leaves (cancelled): complete it and stop polling when it was the last one.
+    void leave(std::uint64_t sub_id)
+    {
+        auto it = std::find_if(subs_.begin(), subs_.end(), [&](const auto& s) { return s.id == sub_id; });
+        if (it == subs_.end())
+            return;
+        diagnostics d;
+        d.message = "the watch was cancelled";
+        complete(*it, error::cancelled, last_.value_or(batch{}), std::move(d));
+        subs_.erase(it);
+        if (subs_.empty())
+            stop_.emit(asio::cancellation_type::terminal);
+    }
+
+    bool empty() const { return subs_.empty(); }
+
+private:
+    static asio::awaitable<void> run(std::shared_ptr<batch_poll> self) { co_await self->loop(); }
+
+    asio::awaitable<void> loop()
+    {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        const auto cs = co_await asio::this_coro::cancellation_state;
+        auto interval = opts_.initial_interval;
+        asio::steady_timer timer(reg_->strand_);
+        while (!subs_.empty()) {
+            response_metadata meta;
+            request_options ro = opts_.poll_request;
+            ro.metadata = &meta;
+            auto r = co_await batch_by_id(st_, id_, false, ro);
+            if (cs.cancelled() != asio::cancellation_type::none || subs_.empty())
+                break;
+            if (r.ec) {
+                if (!is_retryable(r.ec, r.diag) && r.ec != error::timeout && r.ec != error::deadline_exceeded) {
+                    finish_all(r.ec, r.diag);
+                    break;
+                }
+                for (auto& s : subs_)
+                    if (s.opts.on_poll_error)
+                        s.opts.on_poll_error(r.ec, r.diag);
+                interval = grow(interval);
+            } else {
+                const bool changed = !last_ || last_->status != r.value.status ||
+                                     last_->request_counts != r.value.request_counts;
+                last_date_ = meta.server_date;
+                for (auto& s : subs_)
+                    deliver(s, r.value, meta.server_date);
+                last_ = std::move(r.value);
+                if (last_->is_terminal()) {
+                    finish_all(error_code{}, {});
+                    break;
+                }
+                interval = changed ? opts_.initial_interval : grow(interval);
+                if (meta.poll_after)
+                    interval = std::min(std::max(*meta.poll_after, std::chrono::milliseconds(1)), opts_.max_server_hint);
+            }
+            expire_deadlines();
+            if (subs_.empty())
+                break;
+            // Sleep until the next poll or the earliest deadline, whichever comes first.
+            auto wake = clock::now() + interval;
+            for (const auto& s : subs_)
+                if (auto d = deadline_of(s))
+                    wake = std::min(wake, *d);
+            timer.expires_at(wake);
+            co_await timer.async_wait(use_tuple);
+            if (cs.cancelled() != asio::cancellation_type::none)
+                break;
+            expire_deadlines();
+        }
+        // Leave the registry (on its strand, where we are) unless a new loop replaced us.
+        auto it = reg_->polls_.find(id_);
+        if (it != reg_->polls_.end() && it->second.get() == this)
+            reg_->polls_.erase(it);
+    }
+
+    std::chrono::milliseconds grow(std::chrono::milliseconds interval) const
+    {
+        const auto next = std::chrono::duration<double, std::milli>(interval) * opts_.backoff_factor * jitter_factor();
+        return std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(next), opts_.initial_interval,
+                          std::max(opts_.max_interval, opts_.initial_interval));
+    }
+
+    static std::optional<clock::time_point> deadline_of(const watch_subscriber& s)
+    {
+        if (s.fixed_deadline)
+            return s.fixed_deadline;
+        return s.derived_deadline;
+    }
+
+    // The deadline a batch leaves its watcher: the cancelling window from cancelling_at,
+    // else its expiry; server time converted with the server's Date and time scale.
+    static void derive_deadline(watch_subscriber& s, const batch& b, std::optional<long long> server_date)
+    {
+        if (s.fixed_deadline)
+            return;
+        const long long server_now =
+            server_date.value_or(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+        long long end;
+        if (b.status == batch_status::cancelling)
+            end = b.cancelling_at.value_or(server_now) + s.opts.cancelling_window.count();
+        else if (b.expires_at)
+            end = *b.expires_at;
+        else
+            end = server_now + 24 * 3600;
+        const double scale = s.opts.server_time_scale > 0 ? s.opts.server_time_scale : 1.0;
+        const auto left = std::chrono::duration<double>(static_cast<double>(end - server_now) / scale);
+        s.derived_deadline = clock::now() + std::chrono::duration_cast<clock::duration>(left) + s.opts.grace;
+    }
+
+    void deliver(watch_subscriber& s, const batch& b, std::optional<long long> server_date)
+    {
+        derive_deadline(s, b, server_date);
+        const bool status_changed = !s.last_status || *s.last_status != b.status;
+        const bool counts_changed = s.last_counts != b.request_counts;
+        if (s.opts.on_transition && (status_changed || (counts_changed && s.opts.report_progress))) {
+            batch_transition t;
+            t.from = s.last_status;
+            t.to = b.status;
+            t.progress_only = !status_changed;
+            t.snapshot = b;
+            t.seen_at = std::chrono::system_clock::now();
+            s.opts.on_transition(t);
+        }
+        s.last_status = b.status;
+        s.last_counts = b.request_counts;
+    }
+
+    void expire_deadlines()
+    {
+        const auto now = clock::now();
+        for (auto it = subs_.begin(); it != subs_.end();) {
+            auto d = deadline_of(*it);
+            if (d && *d <= now) {
+                diagnostics diag;
+                diag.message = "the watch deadline passed while the batch was " +
+                               std::string(last_ ? to_string(last_->status) : "not yet seen");
+                complete(*it, error::watch_deadline_exceeded, last_.value_or(batch{}), std::move(diag));
+                it = subs_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    void finish_all(error_code ec, const diagnostics& diag)
+    {
+        for (auto& s : subs_)
+            complete(s, ec, last_.value_or(batch{}), diag);
+        subs_.clear();
+    }
+
+    void complete(watch_subscriber& s, error_code ec, batch b, diagnostics diag = {})
+    {
+        // The watcher's diagnostics travel in its handler's closure (set by launch_watch).
+        if (s.diag_out)
+            *s.diag_out = std::move(diag);
+        complete_watcher(st_->ex, std::move(s.handler), ec, std::move(b));
+    }
+
+    std::shared_ptr<watch_registry> reg_;
+    std::shared_ptr<client_state> st_;
+    std::string id_;
+    watch_options opts_; // the first watcher's: intervals and poll request options
+    std::list<watch_subscriber> subs_;
+    std::optional<batch> last_;
+    std::optional<long long> last_date_;
+    asio::cancellation_signal stop_;
+};
+
+// ---- registry ---------------------------------------------------------------------------
+
+watch_registry::watch_registry(asio::any_io_executor ex) : ex_(ex), strand_(asio::make_strand(ex)) {}
+
+void watch_registry::subscribe(std::shared_ptr<client_state> st, std::string batch_id, watch_options opts,
+                               std::optional<batch> initial, watch_handler h, diagnostics* diag)
+{
+    watch_subscriber sub;
+    sub.id = next_sub_id_.fetch_add(1);
+    sub.diag_out = diag;
+    if (opts.timeout)
+        sub.fixed_deadline = clock::now() + *opts.timeout;
+    sub.opts = std::move(opts);
+    // Cancellation arrives where the watcher runs; it is handled on the strand.
+    auto slot = asio::get_associated_cancellation_slot(h);
+    if (slot.is_connected()) {
+        slot.assign([weak = weak_from_this(), batch_id, id = sub.id](asio::cancellation_type type) {
+            if (type == asio::cancellation_type::none)
+                return;
+            if (auto self = weak.lock())
+                asio::post(self->strand_, [self, batch_id, id] { self->leave_on_strand(batch_id, id); });
+        });
+    }
+    sub.handler = std::move(h);
+    asio::post(strand_, [self = shared_from_this(), st = std::move(st), batch_id = std::move(batch_id),
+                         sub = std::move(sub), initial = std::move(initial)]() mutable {
+        self->subscribe_on_strand(std::move(st), std::move(batch_id), std::move(sub), std::move(initial));
+    });
+}
+
+void watch_registry::subscribe_on_strand(std::shared_ptr<client_state> st, std::string batch_id, watch_subscriber sub,
+                                         std::optional<batch> initial)
+{
+    auto& poll = polls_[batch_id];
+    const bool fresh = !poll;
+    if (fresh)
+        poll = std::make_shared<batch_poll>(shared_from_this(), std::move(st), batch_id, sub.opts);
+    poll->add(std::move(sub), std::move(initial));
+    if (fresh)
+        poll->start();
+}
+
+void watch_registry::leave_on_strand(const std::string& batch_id, std::uint64_t sub_id)
+{
+    auto it = polls_.find(batch_id);
+    if (it != polls_.end())
+        it->second->leave(sub_id);
+}
+
+std::size_t watch_registry::active_polls_for_test() const { return polls_.size(); }
+
+// ---- launching a watch -------------------------------------------------------------------
+
+namespace {
+
+template <class Token>
+auto async_subscribe(std::shared_ptr<client_state> st, std::string id, watch_options opts, std::optional<batch> initial,
+                     diagnostics* diag, Token&& token)
+{
+    return asio::async_initiate<Token, void(error_code, batch)>(
+        [](auto h, std::shared_ptr<client_state> s, std::string i, watch_options o, std::optional<batch> init,
+           diagnostics* d) {
+            auto reg = s->watches;
+            watch_handler wh(std::move(h));
+            reg->subscribe(std::move(s), std::move(i), std::move(o), std::move(init), std::move(wh), d);
+        },
+        token, std::move(st), std::move(id), std::move(opts), std::move(initial), diag);
+}
+
+asio::awaitable<op_result<batch>> watch_op(std::shared_ptr<client_state> st, std::string id, watch_options opts,
+                                           bool cancel_first)
+{
+    // Any cancellation type ends the watch; pass it on as terminal.
+    co_await asio::this_coro::reset_cancellation_state(
+        asio::enable_total_cancellation(), [](asio::cancellation_type t) {
+            return t != asio::cancellation_type::none ? asio::cancellation_type::terminal
+                                                      : asio::cancellation_type::none;
+        });
+    co_await asio::this_coro::throw_if_cancelled(false);
+    op_result<batch> r;
+    std::optional<batch> initial;
+    if (cancel_first) {
+        auto c = co_await batch_by_id(st, id, true, opts.poll_request);
+        if (c.ec == error::bad_request || c.ec == error::conflict) {
+            // The API refuses to cancel a batch that has ended: then its state is the answer.
+            auto g = co_await batch_by_id(st, id, false, opts.poll_request);
+            if (!g.ec && g.value.is_terminal()) {
+                c = std::move(g);
+            } else {
+                co_return c;
+            }
+        }
+        if (c.ec)
+            co_return c;
+        if (c.value.is_terminal()) {
+            if (opts.on_transition) {
+                batch_transition t;
+                t.to = c.value.status;
+                t.snapshot = c.value;
+                t.seen_at = std::chrono::system_clock::now();
+                opts.on_transition(t);
+            }
+            co_return c;
+        }
+        initial = std::move(c.value);
+    } else {
+        if (id.empty() || id == "." || id == "..") {
+            r.ec = error::invalid_argument;
+            r.diag.message = "invalid batch id: it must not be empty, '.' or '..'";
+            co_return r;
+        }
+    }
+    std::tie(r.ec, r.value) = co_await async_subscribe(st, id, std::move(opts), std::move(initial), &r.diag, use_tuple);
+    co_return r;
+}
+
+} // namespace
+
+void launch_watch(std::shared_ptr<client_state> st, std::string id, watch_options opts, bool cancel_first,
+                  diagnostics* diag, watch_handler h)
+{
+    auto ex = st->ex;
+    launch_operation<batch>(ex, diag, std::move(h), watch_op(std::move(st), std::move(id), std::move(opts), cancel_first));
+}
+
+} // namespace detail
+
+namespace {
+asio::awaitable<batch> throwing_watch(client& c, std::string id, watch_options opts, bool cancel_first)
+{
+    diagnostics diag;
+    auto [ec, b] = cancel_first
+                       ? co_await async_cancel_and_watch(c, id, std::move(opts), diag, asio::as_tuple(asio::use_awaitable))
+                       : co_await async_watch_until_terminal(c, id, std::move(opts), diag,
+                                                             asio::as_tuple(asio::use_awaitable));
+    if (ec == error::watch_deadline_exceeded)
+        throw watch_deadline_error(std::move(diag), std::move(b));
+    throw_on_error(ec, diag);
+    co_return std::move(b);
+}
+} // namespace
+
+asio::awaitable<batch> watch_until_terminal(client& c, std::string batch_id, watch_options opts)
+{
+    return throwing_watch(c, std::move(batch_id), std::move(opts), false);
+}
+
+asio::awaitable<batch> cancel_and_watch(client& c, std::string batch_id, watch_options opts)
+{
+    return throwing_watch(c, std::move(batch_id), std::move(opts), true);
+}
+
+} // namespace batchwire
