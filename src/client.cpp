@@ -406,67 +406,125 @@ connection_stats client::stats() const noexcept
 }
 
 namespace {
-template <class T>
-T value_or_throw(std::tuple<error_code, T> r, const diagnostics& diag)
+
+// The throwing awaitable forms: plain functions that hand their arguments, moved, to this
+// coroutine.
+template <class T, class Launch>
+asio::awaitable<T> throwing_call(Launch launch)
 {
-    throw_on_error(std::get<0>(r), diag);
-    return std::move(std::get<1>(r));
+    diagnostics diag;
+    auto [ec, value] = co_await asio::async_initiate<decltype(use_tuple), void(error_code, T)>(
+        [&](auto handler) { launch(&diag, std::move(handler)); }, use_tuple);
+    throw_on_error(ec, diag);
+    co_return std::move(value);
 }
+
+template <class Handler>
+detail::batch_handler as_batch_handler(Handler&& h)
+{
+    return detail::batch_handler(std::forward<Handler>(h));
+}
+
 } // namespace
 
 asio::awaitable<batch> client::cancel(std::string batch_id, request_options ro)
 {
-    diagnostics diag;
-    co_return value_or_throw(co_await async_cancel(batch_id, ro, diag, use_tuple), diag);
+    return throwing_call<batch>([st = state_, id = std::move(batch_id), ro = std::move(ro)](diagnostics* d, auto h) mutable {
+        detail::launch_batch_call(st, detail::batch_call::cancel, std::move(id), {}, std::move(ro), d,
+                                  as_batch_handler(std::move(h)));
+    });
 }
 
 asio::awaitable<batch> client::retrieve(std::string batch_id, request_options ro)
 {
-    diagnostics diag;
-    co_return value_or_throw(co_await async_retrieve(batch_id, ro, diag, use_tuple), diag);
+    return throwing_call<batch>([st = state_, id = std::move(batch_id), ro = std::move(ro)](diagnostics* d, auto h) mutable {
+        detail::launch_batch_call(st, detail::batch_call::retrieve, std::move(id), {}, std::move(ro), d,
+                                  as_batch_handler(std::move(h)));
+    });
 }
 
 asio::awaitable<batch> client::create(batch_create_params params, request_options ro)
 {
-    diagnostics diag;
-    co_return value_or_throw(co_await async_create(params, ro, diag, use_tuple), diag);
+    return throwing_call<batch>([st = state_, p = std::move(params), ro = std::move(ro)](diagnostics* d, auto h) mutable {
+        detail::launch_batch_call(st, detail::batch_call::create, {}, std::move(p), std::move(ro), d,
+                                  as_batch_handler(std::move(h)));
+    });
 }
 
 asio::awaitable<batch_page> client::list(batch_list_params p, request_options ro)
 {
-    diagnostics diag;
-    co_return value_or_throw(co_await async_list(p, ro, diag, use_tuple), diag);
+    return throwing_call<batch_page>([st = state_, p = std::move(p), ro = std::move(ro)](diagnostics* d, auto h) mutable {
+        detail::launch_list(st, std::move(p), std::move(ro), d, detail::page_handler(std::move(h)));
+    });
 }
 
 asio::awaitable<file_object> client::upload_file(file_upload_params p, request_options ro)
 {
-    diagnostics diag;
-    co_return value_or_throw(co_await async_upload_file(p, ro, diag, use_tuple), diag);
+    return throwing_call<file_object>([st = state_, p = std::move(p), ro = std::move(ro)](diagnostics* d, auto h) mutable {
+        detail::launch_upload(st, std::move(p), std::move(ro), d, detail::file_handler(std::move(h)));
+    });
 }
 
 asio::awaitable<file_object> client::retrieve_file(std::string file_id, request_options ro)
 {
-    diagnostics diag;
-    co_return value_or_throw(co_await async_retrieve_file(file_id, ro, diag, use_tuple), diag);
+    return throwing_call<file_object>([st = state_, id = std::move(file_id), ro = std::move(ro)](diagnostics* d, auto h) mutable {
+        detail::launch_retrieve_file(st, std::move(id), std::move(ro), d, detail::file_handler(std::move(h)));
+    });
 }
 
 asio::awaitable<std::uint64_t> client::download_file(std::string file_id, chunk_sink sink, request_options ro)
 {
-    diagnostics diag;
-    co_return value_or_throw(co_await async_download_file(file_id, std::move(sink), ro, diag, use_tuple), diag);
+    return throwing_call<std::uint64_t>([st = state_, id = std::move(file_id), sink = std::move(sink),
+                                         ro = std::move(ro)](diagnostics* d, auto h) mutable {
+        detail::launch_download(st, std::move(id), std::move(sink), {}, std::move(ro), d,
+                                detail::count_handler(std::move(h)));
+    });
 }
 
 asio::awaitable<std::uint64_t> client::download_file_to(std::string file_id, std::string path, request_options ro)
 {
-    diagnostics diag;
-    co_return value_or_throw(co_await async_download_file_to(file_id, std::move(path), ro, diag, use_tuple), diag);
+    return throwing_call<std::uint64_t>([st = state_, id = std::move(file_id), path = std::move(path),
+                                         ro = std::move(ro)](diagnostics* d, auto h) mutable {
+        detail::launch_download(st, std::move(id), {}, std::move(path), std::move(ro), d,
+                                detail::count_handler(std::move(h)));
+    });
 }
 
 asio::awaitable<std::uint64_t> client::read_batch_lines(std::string file_id, batch_line_handler on_line,
                                                         request_options ro)
 {
-    diagnostics diag;
-    co_return value_or_throw(co_await async_read_batch_lines(file_id, std::move(on_line), ro, diag, use_tuple), diag);
+    return throwing_call<std::uint64_t>([st = state_, id = std::move(file_id), f = std::move(on_line),
+                                         ro = std::move(ro)](diagnostics* d, auto h) mutable {
+        detail::launch_read_lines(st, std::move(id), std::move(f), std::move(ro), d,
+                                  detail::count_handler(std::move(h)));
+    });
+}
+
+// The overloads without request_options.
+asio::awaitable<batch> client::cancel(std::string batch_id) { return cancel(std::move(batch_id), request_options{}); }
+asio::awaitable<batch> client::retrieve(std::string batch_id) { return retrieve(std::move(batch_id), request_options{}); }
+asio::awaitable<batch> client::create(batch_create_params params) { return create(std::move(params), request_options{}); }
+asio::awaitable<batch_page> client::list() { return list(batch_list_params{}, request_options{}); }
+asio::awaitable<batch_page> client::list(batch_list_params p) { return list(std::move(p), request_options{}); }
+asio::awaitable<file_object> client::upload_file(file_upload_params p)
+{
+    return upload_file(std::move(p), request_options{});
+}
+asio::awaitable<file_object> client::retrieve_file(std::string file_id)
+{
+    return retrieve_file(std::move(file_id), request_options{});
+}
+asio::awaitable<std::uint64_t> client::download_file(std::string file_id, chunk_sink sink)
+{
+    return download_file(std::move(file_id), std::move(sink), request_options{});
+}
+asio::awaitable<std::uint64_t> client::download_file_to(std::string file_id, std::string path)
+{
+    return download_file_to(std::move(file_id), std::move(path), request_options{});
+}
+asio::awaitable<std::uint64_t> client::read_batch_lines(std::string file_id, batch_line_handler on_line)
+{
+    return read_batch_lines(std::move(file_id), std::move(on_line), request_options{});
 }
 
 // ---- batch_pager ------------------------------------------------------------------------

@@ -20,7 +20,7 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <memory>
 #include <vector>
 
@@ -110,7 +110,9 @@ private:
 
     // Strand-only state.
     std::vector<std::unique_ptr<connection>> idle_;
-    std::deque<waiter> waiters_;
+    // A list: erasing from a deque move-assigns its elements, and Boost 1.81's
+    // any_completion_handler move assignment recurses without end.
+    std::list<waiter> waiters_;
     std::size_t open_ = 0; // idle + leased + being connected
     SSL_SESSION* session_ = nullptr;
     bool shut_down_ = false;

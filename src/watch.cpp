@@ -67,10 +67,10 @@ public:
         asio::co_spawn(reg_->strand_, run(shared_from_this()), asio::bind_cancellation_slot(stop_.slot(), asio::detached));
     }
 
-    void add(watch_subscriber sub, std::optional<batch> initial)
+    void add(watch_subscriber sub, std::optional<batch> initial, std::optional<long long> initial_date)
     {
         if (initial)
-            deliver(sub, *initial, std::nullopt);
+            deliver(sub, *initial, initial_date);
         else if (last_)
             deliver(sub, *last_, last_date_);
         subs_.push_back(std::move(sub));
@@ -192,8 +192,11 @@ private:
 
     void deliver(watch_subscriber& s, const batch& b, std::optional<long long> server_date)
     {
-        derive_deadline(s, b, server_date);
         const bool status_changed = !s.last_status || *s.last_status != b.status;
+        // Anchored when a status is first seen: re-deriving at every poll would move the
+        // deadline whenever the server's clock and ours disagree.
+        if (status_changed)
+            derive_deadline(s, b, server_date);
         const bool counts_changed = s.last_counts != b.request_counts;
         if (s.opts.on_transition && (status_changed || (counts_changed && s.opts.report_progress))) {
             batch_transition t;
@@ -255,7 +258,8 @@ private:
 watch_registry::watch_registry(asio::any_io_executor ex) : ex_(ex), strand_(asio::make_strand(ex)) {}
 
 void watch_registry::subscribe(std::shared_ptr<client_state> st, std::string batch_id, watch_options opts,
-                               std::optional<batch> initial, watch_handler h, diagnostics* diag)
+                               std::optional<batch> initial, std::optional<long long> initial_date, watch_handler h,
+                               diagnostics* diag)
 {
     watch_subscriber sub;
     sub.id = next_sub_id_.fetch_add(1);
@@ -273,21 +277,24 @@ void watch_registry::subscribe(std::shared_ptr<client_state> st, std::string bat
                 asio::post(self->strand_, [self, batch_id, id] { self->leave_on_strand(batch_id, id); });
         });
     }
-    sub.handler = std::move(h);
+    // Not `sub.handler = std::move(h)`: Boost 1.81's any_completion_handler move assignment
+    // recurses without end.
+    sub.handler.swap(h);
     asio::post(strand_, [self = shared_from_this(), st = std::move(st), batch_id = std::move(batch_id),
-                         sub = std::move(sub), initial = std::move(initial)]() mutable {
-        self->subscribe_on_strand(std::move(st), std::move(batch_id), std::move(sub), std::move(initial));
+                         sub = std::move(sub), initial = std::move(initial), initial_date]() mutable {
+        self->subscribe_on_strand(std::move(st), std::move(batch_id), std::move(sub), std::move(initial),
+                                  initial_date);
     });
 }
 
 void watch_registry::subscribe_on_strand(std::shared_ptr<client_state> st, std::string batch_id, watch_subscriber sub,
-                                         std::optional<batch> initial)
+                                         std::optional<batch> initial, std::optional<long long> initial_date)
 {
     auto& poll = polls_[batch_id];
     const bool fresh = !poll;
     if (fresh)
         poll = std::make_shared<batch_poll>(shared_from_this(), std::move(st), batch_id, sub.opts);
-    poll->add(std::move(sub), std::move(initial));
+    poll->add(std::move(sub), std::move(initial), initial_date);
     if (fresh)
         poll->start();
 }
@@ -307,16 +314,16 @@ namespace {
 
 template <class Token>
 auto async_subscribe(std::shared_ptr<client_state> st, std::string id, watch_options opts, std::optional<batch> initial,
-                     diagnostics* diag, Token&& token)
+                     std::optional<long long> initial_date, diagnostics* diag, Token&& token)
 {
     return asio::async_initiate<Token, void(error_code, batch)>(
         [](auto h, std::shared_ptr<client_state> s, std::string i, watch_options o, std::optional<batch> init,
-           diagnostics* d) {
+           std::optional<long long> date, diagnostics* d) {
             auto reg = s->watches;
             watch_handler wh(std::move(h));
-            reg->subscribe(std::move(s), std::move(i), std::move(o), std::move(init), std::move(wh), d);
+            reg->subscribe(std::move(s), std::move(i), std::move(o), std::move(init), date, std::move(wh), d);
         },
-        token, std::move(st), std::move(id), std::move(opts), std::move(initial), diag);
+        token, std::move(st), std::move(id), std::move(opts), std::move(initial), initial_date, diag);
 }
 
 asio::awaitable<op_result<batch>> watch_op(std::shared_ptr<client_state> st, std::string id, watch_options opts,
@@ -331,8 +338,11 @@ asio::awaitable<op_result<batch>> watch_op(std::shared_ptr<client_state> st, std
     co_await asio::this_coro::throw_if_cancelled(false);
     op_result<batch> r;
     std::optional<batch> initial;
+    response_metadata meta;
     if (cancel_first) {
-        auto c = co_await batch_by_id(st, id, true, opts.poll_request);
+        request_options ro = opts.poll_request;
+        ro.metadata = &meta;
+        auto c = co_await batch_by_id(st, id, true, ro);
         if (c.ec == error::bad_request || c.ec == error::conflict) {
             // The API refuses to cancel a batch that has ended: then its state is the answer.
             auto g = co_await batch_by_id(st, id, false, opts.poll_request);
@@ -362,7 +372,8 @@ asio::awaitable<op_result<batch>> watch_op(std::shared_ptr<client_state> st, std
             co_return r;
         }
     }
-    std::tie(r.ec, r.value) = co_await async_subscribe(st, id, std::move(opts), std::move(initial), &r.diag, use_tuple);
+    std::tie(r.ec, r.value) =
+        co_await async_subscribe(st, id, std::move(opts), std::move(initial), meta.server_date, &r.diag, use_tuple);
     co_return r;
 }
 
@@ -381,10 +392,13 @@ namespace {
 asio::awaitable<batch> throwing_watch(client& c, std::string id, watch_options opts, bool cancel_first)
 {
     diagnostics diag;
-    auto [ec, b] = cancel_first
-                       ? co_await async_cancel_and_watch(c, id, std::move(opts), diag, asio::as_tuple(asio::use_awaitable))
-                       : co_await async_watch_until_terminal(c, id, std::move(opts), diag,
-                                                             asio::as_tuple(asio::use_awaitable));
+    // Not `?:` around two co_awaits: g++ 12 miscompiles it.
+    std::tuple<error_code, batch> r;
+    if (cancel_first)
+        r = co_await async_cancel_and_watch(c, id, std::move(opts), diag, asio::as_tuple(asio::use_awaitable));
+    else
+        r = co_await async_watch_until_terminal(c, id, std::move(opts), diag, asio::as_tuple(asio::use_awaitable));
+    auto& [ec, b] = r;
     if (ec == error::watch_deadline_exceeded)
         throw watch_deadline_error(std::move(diag), std::move(b));
     throw_on_error(ec, diag);
@@ -400,6 +414,16 @@ asio::awaitable<batch> watch_until_terminal(client& c, std::string batch_id, wat
 asio::awaitable<batch> cancel_and_watch(client& c, std::string batch_id, watch_options opts)
 {
     return throwing_watch(c, std::move(batch_id), std::move(opts), true);
+}
+
+asio::awaitable<batch> watch_until_terminal(client& c, std::string batch_id)
+{
+    return throwing_watch(c, std::move(batch_id), watch_options{}, false);
+}
+
+asio::awaitable<batch> cancel_and_watch(client& c, std::string batch_id)
+{
+    return throwing_watch(c, std::move(batch_id), watch_options{}, true);
 }
 
 } // namespace batchwire

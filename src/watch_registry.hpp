@@ -42,16 +42,18 @@ public:
 
     // Adds a watcher of `batch_id` (starting a poll loop when none runs), completing `h`
     // when the batch ends, the watcher's deadline passes, a permanent error occurs, or it is
-    // cancelled. `initial` is a snapshot the watcher already has (from cancel).
+    // cancelled. `initial` is a snapshot the watcher already has (from cancel), with the
+    // server's clock when it was taken.
     void subscribe(std::shared_ptr<client_state> st, std::string batch_id, watch_options opts,
-                   std::optional<batch> initial, watch_handler h, diagnostics* diag);
+                   std::optional<batch> initial, std::optional<long long> initial_date, watch_handler h,
+                   diagnostics* diag);
 
     std::size_t active_polls_for_test() const; // only meaningful on the strand's thread
 
 private:
     friend class batch_poll;
     void subscribe_on_strand(std::shared_ptr<client_state> st, std::string batch_id, watch_subscriber sub,
-                             std::optional<batch> initial);
+                             std::optional<batch> initial, std::optional<long long> initial_date);
     void leave_on_strand(const std::string& batch_id, std::uint64_t sub_id);
 
     boost::asio::any_io_executor ex_;

@@ -24,6 +24,13 @@
 // - Errors: error codes of batchwire::error; details in diagnostics (HTTP status, the API's
 //   message/type/param/code, x-request-id). Credentials never appear in either.
 // - Thread safety: distinct objects safe; a client may start operations from any thread.
+// - g++ 12: an aggregate temporary inside a co_await expression is miscompiled (relocated
+//   bitwise, then freed twice): `co_await c.create({.input_file_id = f})` and default
+//   arguments like `request_options ro = {}` crash. So the API has overloads where default
+//   arguments would stand, and parameters go in named variables:
+//       const batch_create_params p{.input_file_id = f, .endpoint = "/v1/embeddings"};
+//       batch b = co_await c.create(p);
+//   (GCC 13 and Clang are not affected.)
 
 #include <batchwire/batch.hpp>
 #include <batchwire/batch_create_params.hpp>
@@ -129,7 +136,8 @@ public:
     {
         return async_cancel(batch_id, request_options{}, diag, std::forward<Token>(token));
     }
-    boost::asio::awaitable<batch> cancel(std::string batch_id, request_options ro = {});
+    boost::asio::awaitable<batch> cancel(std::string batch_id);
+    boost::asio::awaitable<batch> cancel(std::string batch_id, request_options ro);
 
     // GET /batches/{id}. Handler: void(error_code, batch).
     template <class Token>
@@ -142,7 +150,8 @@ public:
     {
         return async_retrieve(batch_id, request_options{}, diag, std::forward<Token>(token));
     }
-    boost::asio::awaitable<batch> retrieve(std::string batch_id, request_options ro = {});
+    boost::asio::awaitable<batch> retrieve(std::string batch_id);
+    boost::asio::awaitable<batch> retrieve(std::string batch_id, request_options ro);
 
     // POST /batches. The parameters are validated first (invalid_argument, nothing sent).
     // Resent after a failure only when request_options::idempotency_key is set or the
@@ -158,7 +167,8 @@ public:
     {
         return async_create(params, request_options{}, diag, std::forward<Token>(token));
     }
-    boost::asio::awaitable<batch> create(batch_create_params params, request_options ro = {});
+    boost::asio::awaitable<batch> create(batch_create_params params);
+    boost::asio::awaitable<batch> create(batch_create_params params, request_options ro);
 
     // GET /batches?after=&limit= : one page, newest first. Handler: void(error_code, batch_page).
     // limit outside 1..100 is invalid_argument (nothing sent).
@@ -176,7 +186,9 @@ public:
     {
         return async_list(p, request_options{}, diag, std::forward<Token>(token));
     }
-    boost::asio::awaitable<batch_page> list(batch_list_params p = {}, request_options ro = {});
+    boost::asio::awaitable<batch_page> list();
+    boost::asio::awaitable<batch_page> list(batch_list_params p);
+    boost::asio::awaitable<batch_page> list(batch_list_params p, request_options ro);
 
     // ---- Files ------------------------------------------------------------------------
 
@@ -192,7 +204,8 @@ public:
             },
             token, p, ro, &diag);
     }
-    boost::asio::awaitable<file_object> upload_file(file_upload_params p, request_options ro = {});
+    boost::asio::awaitable<file_object> upload_file(file_upload_params p);
+    boost::asio::awaitable<file_object> upload_file(file_upload_params p, request_options ro);
 
     // GET /files/{id}. Handler: void(error_code, file_object).
     template <class Token>
@@ -204,7 +217,8 @@ public:
             },
             token, std::string(file_id), ro, &diag);
     }
-    boost::asio::awaitable<file_object> retrieve_file(std::string file_id, request_options ro = {});
+    boost::asio::awaitable<file_object> retrieve_file(std::string file_id);
+    boost::asio::awaitable<file_object> retrieve_file(std::string file_id, request_options ro);
 
     // GET /files/{id}/content, streamed: each chunk goes to `sink` as it arrives, in
     // bounded memory. Handler: void(error_code, std::uint64_t bytes). Retried only while
@@ -215,7 +229,8 @@ public:
     {
         return initiate_download<Token>(std::string(file_id), std::move(sink), {}, ro, diag, token);
     }
-    boost::asio::awaitable<std::uint64_t> download_file(std::string file_id, chunk_sink sink, request_options ro = {});
+    boost::asio::awaitable<std::uint64_t> download_file(std::string file_id, chunk_sink sink);
+    boost::asio::awaitable<std::uint64_t> download_file(std::string file_id, chunk_sink sink, request_options ro);
 
     // The same into a local file: written to "<path>.part", renamed to `path` when complete.
     template <class Token>
@@ -224,8 +239,8 @@ public:
     {
         return initiate_download<Token>(std::string(file_id), {}, std::move(path), ro, diag, token);
     }
-    boost::asio::awaitable<std::uint64_t> download_file_to(std::string file_id, std::string path,
-                                                           request_options ro = {});
+    boost::asio::awaitable<std::uint64_t> download_file_to(std::string file_id, std::string path);
+    boost::asio::awaitable<std::uint64_t> download_file_to(std::string file_id, std::string path, request_options ro);
 
     // GET /files/{id}/content of a batch output or error file, parsed line by line in
     // bounded memory (response_limits::max_line_bytes per line). Handler:
@@ -242,8 +257,9 @@ public:
             },
             token, std::string(file_id), std::move(on_line), ro, &diag);
     }
+    boost::asio::awaitable<std::uint64_t> read_batch_lines(std::string file_id, batch_line_handler on_line);
     boost::asio::awaitable<std::uint64_t> read_batch_lines(std::string file_id, batch_line_handler on_line,
-                                                           request_options ro = {});
+                                                           request_options ro);
 
     // For watch_until_terminal and other layers built on the client.
     const std::shared_ptr<detail::client_state>& state() const noexcept { return state_; }

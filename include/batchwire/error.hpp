@@ -10,6 +10,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 namespace batchwire {
@@ -81,9 +82,12 @@ class exception : public boost::system::system_error {
 public:
     exception(boost::system::error_code ec, diagnostics diag);
     const diagnostics& get_diagnostics() const noexcept { return diag_; }
+    // describe(code(), get_diagnostics()); system_error's own text would append ec.what().
+    const char* what() const noexcept override;
 
 private:
     diagnostics diag_;
+    std::string what_;
 };
 
 // Throws batchwire::exception when ec is an error.

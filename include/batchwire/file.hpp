@@ -18,7 +18,8 @@ struct file_object {
     std::int64_t created_at = 0;
     std::string filename;
     std::string purpose; // "batch", "batch_output", ... kept as sent
-    std::string status;  // deprecated by the API; "uploaded", "processed" or "error"
+    std::string status;  // deprecated by the API; "uploaded", "processed" or "error";
+                         // read leniently: empty when absent or null (the spec's examples omit it)
     // Optional.
     std::optional<std::int64_t> expires_at;
     std::optional<std::string> status_details;

@@ -113,8 +113,11 @@ private:
 };
 
 // Throwing forms: batchwire::exception, or watch_deadline_error for the deadline.
-boost::asio::awaitable<batch> watch_until_terminal(client& c, std::string batch_id, watch_options opts = {});
-boost::asio::awaitable<batch> cancel_and_watch(client& c, std::string batch_id, watch_options opts = {});
+// (Overloads, not default arguments: see client.hpp.)
+boost::asio::awaitable<batch> watch_until_terminal(client& c, std::string batch_id);
+boost::asio::awaitable<batch> watch_until_terminal(client& c, std::string batch_id, watch_options opts);
+boost::asio::awaitable<batch> cancel_and_watch(client& c, std::string batch_id);
+boost::asio::awaitable<batch> cancel_and_watch(client& c, std::string batch_id, watch_options opts);
 
 } // namespace batchwire
 

@@ -1,0 +1,170 @@
+// N retrieve (or cancel) calls from C concurrent coroutines on one thread, against the
+// emulator (a child process, so that getrusage counts the client alone) or any base URL.
+// Prints one JSON line per run: pooled, then with pooling disabled, then their ratio.
+//
+//   client_bench [-n 20000] [-c 64] [--op retrieve|cancel] [--base-url URL --ca-file F --batch-id ID]
+
+#include "emulator_process.hpp"
+
+#include <batchwire/client.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+
+namespace asio = boost::asio;
+using namespace batchwire;
+
+namespace {
+
+struct settings {
+    int n = 20000;
+    int concurrency = 64;
+    std::string op = "retrieve";
+    std::string base_url, ca_file, batch_id;
+};
+
+settings parse(int argc, char** argv)
+{
+    settings s;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc)
+                throw std::invalid_argument("missing value after " + a);
+            return argv[++i];
+        };
+        if (a == "-n")
+            s.n = std::stoi(next());
+        else if (a == "-c")
+            s.concurrency = std::stoi(next());
+        else if (a == "--op")
+            s.op = next();
+        else if (a == "--base-url")
+            s.base_url = next();
+        else if (a == "--ca-file")
+            s.ca_file = next();
+        else if (a == "--batch-id")
+            s.batch_id = next();
+        else
+            throw std::invalid_argument("unknown argument " + a);
+    }
+    if (s.op != "retrieve" && s.op != "cancel")
+        throw std::invalid_argument("--op is retrieve or cancel");
+    return s;
+}
+
+client_options options_for(const settings& s, bool pooled)
+{
+    client_options o;
+    o.base_url = s.base_url;
+    const char* key = std::getenv("OPENAI_API_KEY");
+    o.api_key = key && *key ? key : "sk-emulator";
+    o.tls.ca_file = s.ca_file;
+    o.pool.enabled = pooled;
+    o.pool.max_size = static_cast<std::size_t>(s.concurrency);
+    return o;
+}
+
+// One batch to hammer: an input file of one request and a batch on it.
+std::string make_batch(const settings& s)
+{
+    asio::io_context ctx;
+    client c(ctx, options_for(s, true));
+    const auto path = (std::filesystem::temp_directory_path() / "batchwire-bench-input.jsonl").string();
+    std::ofstream(path) << R"({"custom_id":"r0","method":"POST","url":"/v1/embeddings","body":{"input":"x"}})" << '\n';
+    auto fut = asio::co_spawn(ctx, [&]() -> asio::awaitable<std::string> {
+        const file_upload_params upload{.path = path};
+        auto f = co_await c.upload_file(upload);
+        const batch_create_params params{.input_file_id = f.id, .endpoint = "/v1/embeddings"};
+        auto b = co_await c.create(params);
+        co_return b.id;
+    }, asio::use_future);
+    ctx.run();
+    std::filesystem::remove(path);
+    return fut.get();
+}
+
+boost::json::object run(const settings& s, bool pooled)
+{
+    asio::io_context ctx;
+    client c(ctx, options_for(s, pooled));
+    int next = 0, errors = 0;
+    const auto cpu0 = bench::cpu_time_us();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int w = 0; w < s.concurrency; ++w)
+        asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+            diagnostics diag;
+            while (next < s.n) {
+                ++next;
+                // Not `?:` around two co_awaits: g++ 12 miscompiles it.
+                std::tuple<boost::system::error_code, batch> r;
+                if (s.op == "cancel")
+                    r = co_await c.async_cancel(s.batch_id, diag, asio::as_tuple(asio::use_awaitable));
+                else
+                    r = co_await c.async_retrieve(s.batch_id, diag, asio::as_tuple(asio::use_awaitable));
+                const auto& ec = std::get<0>(r);
+                errors += ec ? 1 : 0;
+            }
+        }, asio::detached);
+    ctx.run();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto cpu = bench::cpu_time_us() - cpu0;
+    boost::json::object r;
+    r["op"] = s.op;
+    r["pooled"] = pooled;
+    r["requests"] = s.n;
+    r["concurrency"] = s.concurrency;
+    r["seconds"] = secs;
+    r["requests_per_s"] = s.n / secs;
+    r["client_cpu_us_per_request"] = static_cast<double>(cpu) / s.n;
+    r["peak_rss_kib"] = bench::peak_rss_kib();
+    r["connections_opened"] = c.stats().opened;
+    r["errors"] = errors;
+    return r;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        auto s = parse(argc, argv);
+        std::optional<bench::emulator_process> emu;
+        if (s.base_url.empty()) {
+            emu.emplace(std::vector<std::string>{});
+            s.base_url = emu->base_url();
+            s.ca_file = emu->ca_file();
+        }
+        if (s.batch_id.empty())
+            s.batch_id = make_batch(s);
+        auto pooled = run(s, true);
+        std::cout << boost::json::serialize(pooled) << std::endl;
+        auto unpooled = run(s, false);
+        std::cout << boost::json::serialize(unpooled) << std::endl;
+        boost::json::object ratio;
+        ratio["pooled_vs_unpooled_requests_per_s"] =
+            pooled["requests_per_s"].as_double() / unpooled["requests_per_s"].as_double();
+        ratio["pooled_vs_unpooled_cpu_per_request"] =
+            pooled["client_cpu_us_per_request"].as_double() / unpooled["client_cpu_us_per_request"].as_double();
+        std::cout << boost::json::serialize(ratio) << std::endl;
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "client_bench: " << e.what() << '\n';
+        return 1;
+    }
+}

@@ -1,0 +1,81 @@
+#ifndef BATCHWIRE_SRC_JSON_FIELDS_HPP
+#define BATCHWIRE_SRC_JSON_FIELDS_HPP
+
+// Reading and writing the fields of API objects. Shared by the model's conversions so that
+// every schema mismatch is reported the same way: batchwire::exception with
+// error::invalid_response and a message "<path>: <problem>", where the path names the field
+// from the root object down, e.g. "batch.request_counts.total: expected an integer, got string".
+// Field paths are built only when something is wrong; a reader of a nested object carries
+// its own path.
+
+#include <batchwire/metadata.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace batchwire::detail {
+
+[[noreturn]] void throw_invalid_response(std::string message);
+
+// "string", "integer", "null", ...: what a value is, for error messages.
+std::string_view json_kind(const boost::json::value& v) noexcept;
+
+// A view of one JSON object and its path. Optional readers treat absent and null alike.
+class object_reader {
+public:
+    // Throws when `v` is not an object.
+    object_reader(const boost::json::value& v, std::string path);
+
+    const std::string& path() const noexcept { return path_; }
+    std::string field_path(std::string_view key) const;
+
+    // nullptr when the field is absent or null.
+    const boost::json::value* find(std::string_view key) const noexcept;
+    // Throws when absent; null is returned as is (the caller knows what it accepts).
+    const boost::json::value& required(std::string_view key) const;
+
+    std::string required_string(std::string_view key) const;
+    std::optional<std::string> optional_string(std::string_view key) const;
+    std::string string_or_empty(std::string_view key) const;
+
+    std::int64_t required_int64(std::string_view key) const;
+    std::optional<std::int64_t> optional_int64(std::string_view key) const;
+
+    bool required_bool(std::string_view key) const;
+
+    object_reader required_object(std::string_view key) const;
+    std::optional<object_reader> optional_object(std::string_view key) const;
+    const boost::json::array& required_array(std::string_view key) const;
+    // Absent or null arrays read as empty.
+    const boost::json::array& array_or_empty(std::string_view key) const;
+
+    // An object whose values are all strings (metadata).
+    std::optional<metadata_map> optional_string_map(std::string_view key) const;
+
+    // The `object` tag: absent or null pass (servers and fixtures omit it), a different
+    // value throws.
+    void check_object_tag(std::string_view expected) const;
+
+private:
+    // The value of field `key`, converted; throws naming the field.
+    std::string string_of(const boost::json::value& v, std::string_view key) const;
+    std::int64_t int64_of(const boost::json::value& v, std::string_view key) const;
+
+    const boost::json::object* object_;
+    std::string path_;
+};
+
+// Writers: unset optionals are written as null, as the API does.
+void put_optional(boost::json::object& o, std::string_view key, const std::optional<std::string>& s);
+void put_optional(boost::json::object& o, std::string_view key, const std::optional<std::int64_t>& n);
+void put_string_map(boost::json::object& o, std::string_view key, const metadata_map& m);
+
+} // namespace batchwire::detail
+
+#endif

@@ -1,0 +1,126 @@
+// The `batchwire` command-line tool against an in-process emulator, configured by the
+// environment as a user would: its output, its exit codes, its watch.
+
+#include "child_process.hpp"
+#include "emulator_fixture.hpp"
+
+#ifdef BATCHWIRE_CLI_PATH
+
+#include <boost/json/parse.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace batchwire;
+using batchwire::test::child_result;
+using batchwire::test::run_child;
+using std::chrono::seconds;
+
+namespace {
+
+struct cli_fixture : test::emulator_fixture {
+    cli_fixture() : emulator_fixture(options())
+    {
+        scratch = std::filesystem::temp_directory_path() / ("batchwire-cli-test-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(scratch);
+        ca_file = scratch / "ca.pem";
+        std::ofstream(ca_file, std::ios::binary) << server->ca_pem();
+    }
+    ~cli_fixture()
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(scratch, ec);
+    }
+    static emulator::emulator_options options()
+    {
+        emulator::emulator_options o;
+        o.time_scale = 600; // the 10-minute cancelling window in one second
+        o.validating_duration = seconds(1);
+        o.requests_per_second = 1e-4; // batches stay in_progress while a test runs
+        return o;
+    }
+    child_result cli(const std::vector<std::string>& args, std::string key = "sk-emulator")
+    {
+        std::vector<std::string> env{"OPENAI_BASE_URL=" + server->base_url(), "OPENAI_API_KEY=" + key,
+                                     "SSL_CERT_FILE=" + ca_file.string()};
+        auto r = run_child(BATCHWIRE_CLI_PATH, args, std::move(env), seconds(60), scratch);
+        BOOST_TEST_MESSAGE("batchwire exited " << r.exit_code << "\n--- stdout\n" << r.out << "--- stderr\n" << r.err);
+        BOOST_TEST(!r.timed_out);
+        return r;
+    }
+    std::filesystem::path scratch, ca_file;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(cli, *boost::unit_test::timeout(300))
+
+BOOST_FIXTURE_TEST_CASE(upload_create_get_list_cancel_watch_download, cli_fixture)
+{
+    const auto input = scratch / "input.jsonl";
+    std::ofstream(input, std::ios::binary) << test::make_input_jsonl(50);
+
+    auto up = cli({"upload", input.string()});
+    BOOST_REQUIRE(up.exit_code == 0);
+    const auto file = boost::json::parse(up.out).as_object();
+    const std::string file_id(file.at("id").as_string());
+    BOOST_TEST(file.at("purpose").as_string() == "batch");
+
+    auto created = cli({"create", "--input-file", file_id, "--endpoint", "/v1/chat/completions", "--metadata", "team=evals"});
+    BOOST_REQUIRE(created.exit_code == 0);
+    const auto b = boost::json::parse(created.out).as_object();
+    const std::string id(b.at("id").as_string());
+    BOOST_TEST(b.at("metadata").at("team").as_string() == "evals");
+
+    auto got = cli({"get", id});
+    BOOST_TEST(got.exit_code == 0);
+    BOOST_TEST(boost::json::parse(got.out).at("id").as_string() == id);
+
+    auto listed = cli({"list", "--limit", "5"});
+    BOOST_TEST(listed.exit_code == 0);
+    BOOST_TEST(boost::json::parse(listed.out).at("data").as_array().size() == 1u);
+
+    // Run a few requests, then cancel and watch it to its end, with the partial files.
+    server->advance(seconds(2) + seconds(30000));
+    const auto out_dir = scratch / "partial";
+    auto watched = cli({"cancel", id, "--watch", "--server-time-scale", "600", "--poll-interval", "20ms",
+                        "--download-partial", out_dir.string()});
+    BOOST_TEST(watched.exit_code == 10); // cancelled
+    BOOST_TEST(boost::json::parse(watched.out).at("status").as_string() == "cancelled");
+    BOOST_TEST(watched.err.find("cancelling -> cancelled") != std::string::npos);
+    const auto final_batch = server->find_batch(id).value();
+    BOOST_REQUIRE(final_batch.output_file_id.has_value());
+    BOOST_TEST(std::filesystem::exists(out_dir / (*final_batch.output_file_id + ".jsonl")));
+
+    auto downloaded = cli({"download", *final_batch.output_file_id});
+    BOOST_TEST(downloaded.exit_code == 0);
+    BOOST_TEST(downloaded.out == server->file_content(*final_batch.output_file_id).value());
+}
+
+BOOST_FIXTURE_TEST_CASE(exit_codes_say_what_went_wrong, cli_fixture)
+{
+    auto missing = cli({"get", "batch_missing"});
+    BOOST_TEST(missing.exit_code == 3);
+    BOOST_TEST(missing.err.find("404") != std::string::npos);
+    BOOST_TEST(missing.err.find("req_") != std::string::npos);
+
+    auto bad_key = cli({"get", "batch_x"}, "sk-wrong-secret");
+    BOOST_TEST(bad_key.exit_code == 3);
+    BOOST_TEST(bad_key.err.find("sk-wrong-secret") == std::string::npos);
+
+    BOOST_TEST(cli({"frobnicate"}).exit_code == 2);
+    BOOST_TEST(cli({"list", "--limit", "0"}).exit_code == 2);
+    BOOST_TEST(cli({"get"}).exit_code == 2);
+    BOOST_TEST(cli({"get", "--help"}).exit_code == 0);
+
+    auto no_tls = cli({"--base-url", "https://127.0.0.1:1/v1", "get", "batch_x"});
+    BOOST_TEST(no_tls.exit_code == 4);
+
+    server->add_fault({.route = "GET /v1/batches/{id}", .count = 0, .kind = emulator::fault_kind::stall_headers});
+    auto stalled = cli({"--timeout-per-attempt", "200ms", "--max-retries", "0", "get", "batch_x"});
+    BOOST_TEST(stalled.exit_code == 5);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+#endif // BATCHWIRE_CLI_PATH

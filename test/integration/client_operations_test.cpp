@@ -1,0 +1,232 @@
+// Every client operation against the emulator over verified TLS on loopback.
+
+#include "emulator_fixture.hpp"
+#include "../test_printing.hpp"
+
+#include <batchwire/client.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace asio = boost::asio;
+using namespace batchwire;
+using batchwire::test::emulator_fixture;
+
+namespace {
+
+std::string write_temp_file(const std::string& name, const std::string& content)
+{
+    auto p = std::filesystem::temp_directory_path() / ("batchwire-test-" + std::to_string(::getpid()) + "-" + name);
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(client_operations, *boost::unit_test::timeout(120))
+
+BOOST_AUTO_TEST_CASE(upload_create_retrieve_cancel_download)
+{
+    emulator_fixture f;
+    client c(f.ctx, f.client_opts());
+    const auto input = batchwire::test::make_input_jsonl(100);
+    const auto path = write_temp_file("input.jsonl", input);
+
+    auto file = f.run(c.upload_file({.path = path}));
+    BOOST_TEST(file.id.starts_with("file-"));
+    BOOST_TEST(file.bytes == static_cast<std::int64_t>(input.size()));
+    BOOST_TEST(file.purpose == "batch");
+    BOOST_TEST(file.filename == std::filesystem::path(path).filename().string());
+    BOOST_TEST(f.server->file_content(file.id).value_or("") == input);
+
+    auto again = f.run(c.retrieve_file(file.id));
+    BOOST_TEST((again == file));
+
+    response_metadata meta;
+    auto b = f.run(c.create({.input_file_id = file.id, .endpoint = "/v1/chat/completions",
+                             .metadata = metadata_map{{"job", "nightly"}}},
+                            {.metadata = &meta}));
+    BOOST_TEST(b.id.starts_with("batch_"));
+    BOOST_TEST(b.status == batch_status::validating);
+    BOOST_TEST(b.metadata.value().at("job") == "nightly");
+    BOOST_TEST(meta.http_status == 200u);
+    BOOST_TEST(meta.request_id.starts_with("req_"));
+    BOOST_TEST(meta.attempts == 1u);
+    BOOST_TEST(meta.limits.limit_requests.has_value());
+
+    f.server->advance(std::chrono::seconds(3)); // validating -> in_progress
+    f.server->advance(std::chrono::seconds(2)); // some requests run
+    auto running = f.run(c.retrieve(b.id));
+    BOOST_TEST(running.status == batch_status::in_progress);
+    BOOST_TEST(running.request_counts.value().total == 100);
+
+    auto cancelling = f.run(c.cancel(b.id));
+    BOOST_TEST(cancelling.status == batch_status::cancelling);
+    BOOST_TEST(cancelling.cancelling_at.has_value());
+
+    f.server->advance(std::chrono::seconds(601));
+    auto cancelled = f.run(c.retrieve(b.id));
+    BOOST_REQUIRE(cancelled.status == batch_status::cancelled);
+    BOOST_REQUIRE(cancelled.output_file_id.has_value());
+
+    // The partial results, raw and as typed lines.
+    std::string raw;
+    auto bytes = f.run(c.download_file(*cancelled.output_file_id, [&](std::string_view chunk, boost::system::error_code&) {
+        raw.append(chunk);
+    }));
+    BOOST_TEST(bytes == raw.size());
+    BOOST_TEST(raw == f.server->file_content(*cancelled.output_file_id).value());
+
+    std::set<std::string> ids;
+    auto lines = f.run(c.read_batch_lines(*cancelled.output_file_id, [&](batch_output_line&& l, boost::system::error_code&) {
+        BOOST_TEST(l.response.has_value());
+        ids.insert(l.custom_id);
+    }));
+    BOOST_TEST(lines == ids.size());
+    BOOST_TEST(lines > 0u);
+    BOOST_TEST(static_cast<std::int64_t>(lines) == cancelled.request_counts.value().completed);
+
+    // Never-run requests are in the error file as batch_cancelled.
+    BOOST_REQUIRE(cancelled.error_file_id.has_value());
+    std::size_t never_run = 0;
+    f.run(c.read_batch_lines(*cancelled.error_file_id, [&](batch_output_line&& l, boost::system::error_code&) {
+        if (l.error && l.error->code == "batch_cancelled")
+            ++never_run;
+    }));
+    BOOST_TEST(never_run + lines == 100u);
+
+    const auto out_path = write_temp_file("output.jsonl", "");
+    auto written = f.run(c.download_file_to(*cancelled.output_file_id, out_path));
+    BOOST_TEST(written == raw.size());
+    std::ifstream in(out_path, std::ios::binary);
+    std::string on_disk((std::istreambuf_iterator<char>(in)), {});
+    BOOST_TEST(on_disk == raw);
+    BOOST_TEST(!std::filesystem::exists(out_path + ".part"));
+    std::filesystem::remove(out_path);
+    std::filesystem::remove(path);
+}
+
+BOOST_AUTO_TEST_CASE(list_pages_over_250_batches)
+{
+    emulator_fixture f;
+    auto file = f.server->put_file("in.jsonl", "batch", batchwire::test::make_input_jsonl(1));
+    std::set<std::string> created;
+    for (int i = 0; i < 250; ++i)
+        created.insert(f.server->put_batch({.input_file_id = file.id, .endpoint = "/v1/chat/completions"}).id);
+
+    client c(f.ctx, f.client_opts());
+    auto first = f.run(c.list({.limit = 100}));
+    BOOST_TEST(first.data.size() == 100u);
+    BOOST_TEST(first.has_more);
+    BOOST_TEST(first.next_cursor().value() == first.data.back().id);
+
+    const auto pages_before = f.server->request_count("GET /v1/batches");
+    batch_pager pager(c, {.limit = 100});
+    std::set<std::string> seen;
+    std::size_t n = 0;
+    f.run([&]() -> asio::awaitable<void> {
+        while (auto b = co_await pager.next()) {
+            seen.insert(b->id);
+            ++n;
+        }
+    }());
+    BOOST_TEST(n == 250u);
+    BOOST_TEST((seen == created));
+    BOOST_TEST(f.server->request_count("GET /v1/batches") - pages_before == 3u);
+
+    auto dflt = f.run(c.list());
+    BOOST_TEST(dflt.data.size() == 20u); // the API's default
+}
+
+BOOST_AUTO_TEST_CASE(invalid_ids_are_refused_or_encoded)
+{
+    emulator_fixture f;
+    client c(f.ctx, f.client_opts());
+    diagnostics diag;
+    for (std::string id : {"", ".", ".."}) {
+        auto [ec, b] = f.run(c.async_retrieve(id, diag, asio::as_tuple(asio::use_awaitable)));
+        BOOST_TEST(ec == error::invalid_argument);
+    }
+    BOOST_TEST(f.server->request_count() == 0u); // nothing was sent
+
+    // Ids that would change the path, the query or the headers are percent-encoded: the
+    // server sees one unknown id and answers 404.
+    for (std::string id : {"a/b", "../files", "x?limit=1", "x#y", "a b", "x\r\nHost: evil", "%2F"}) {
+        auto [ec, b] = f.run(c.async_cancel(id, diag, asio::as_tuple(asio::use_awaitable)));
+        BOOST_TEST(ec == error::not_found, "id " << id << ": " << describe(ec, diag));
+        BOOST_TEST(diag.http_status == 404u);
+    }
+    BOOST_TEST(f.server->request_count("POST /v1/batches/{id}/cancel") == 7u);
+
+    auto [ec, p] = f.run(c.async_list({.limit = 0}, diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec == error::invalid_argument);
+    auto [ec2, b2] = f.run(c.async_create({.input_file_id = "file-x", .endpoint = "/v1/nope"}, diag,
+                                          asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec2 == error::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(api_errors_are_typed_and_never_show_the_key)
+{
+    emulator_fixture f;
+    auto opts = f.client_opts();
+    opts.api_key = "sk-secret-do-not-print";
+    client c(f.ctx, opts);
+    diagnostics diag;
+    auto [ec, b] = f.run(c.async_retrieve("batch_x", diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec == error::authentication_failed);
+    BOOST_TEST(diag.http_status == 401u);
+    BOOST_TEST(diag.code == "invalid_api_key");
+    BOOST_TEST(!diag.request_id.empty());
+    BOOST_TEST(diag.attempts == 1u); // 401 is not retried
+    const auto text = describe(ec, diag);
+    BOOST_TEST(text.find("sk-secret") == std::string::npos);
+    BOOST_TEST(diag.message.find("sk-secret") == std::string::npos);
+    BOOST_TEST(diag.body.find("sk-secret") == std::string::npos);
+
+    client good(f.ctx, f.client_opts());
+    try {
+        f.run(good.retrieve("batch_missing"));
+        BOOST_FAIL("expected an exception");
+    } catch (const exception& e) {
+        BOOST_TEST(e.code() == error::not_found);
+        BOOST_TEST(e.get_diagnostics().type == "invalid_request_error");
+        BOOST_TEST(std::string(e.what()).find("batch_missing") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(callbacks_and_futures_through_completion_tokens)
+{
+    emulator_fixture f;
+    auto file = f.server->put_file("in.jsonl", "batch", batchwire::test::make_input_jsonl(2));
+    auto created = f.server->put_batch({.input_file_id = file.id, .endpoint = "/v1/chat/completions"});
+    client c(f.ctx, f.client_opts());
+
+    diagnostics diag;
+    boost::system::error_code got_ec = error::http_error;
+    batch got;
+    c.async_retrieve(created.id, diag, [&](boost::system::error_code ec, batch b) {
+        got_ec = ec;
+        got = std::move(b);
+    });
+    f.ctx.restart();
+    f.ctx.run();
+    BOOST_TEST(!got_ec);
+    BOOST_TEST(got.id == created.id);
+
+    // use_future with the io_context on another thread.
+    auto work = asio::make_work_guard(f.ctx);
+    f.ctx.restart();
+    std::thread runner([&] { f.ctx.run(); });
+    auto fut = c.async_cancel(created.id, diag, asio::use_future);
+    batch cancelled = fut.get();
+    BOOST_TEST((cancelled.status == batch_status::cancelling || cancelled.status == batch_status::cancelled));
+    work.reset();
+    runner.join();
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,319 @@
+// watch_until_terminal and cancel_and_watch against the emulator, on a driven clock.
+
+#include "emulator_fixture.hpp"
+#include "../test_printing.hpp"
+
+#include <batchwire/watch.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace batchwire;
+using batchwire::test::emulator_fixture;
+using emulator::fault_kind;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+asio::awaitable<void> until(std::function<bool()> pred)
+{
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    while (!pred()) {
+        t.expires_after(milliseconds(1));
+        co_await t.async_wait(asio::use_awaitable);
+    }
+}
+
+struct watch_fixture : emulator_fixture {
+    watch_fixture() : watch_fixture(batchwire::test::fast_emulator_options()) {}
+    explicit watch_fixture(emulator::emulator_options o) : emulator_fixture(std::move(o)), c(ctx, client_opts())
+    {
+        file_id = server->put_file("in.jsonl", "batch", batchwire::test::make_input_jsonl(10)).id;
+    }
+    std::string new_batch()
+    {
+        return server->put_batch({.input_file_id = file_id, .endpoint = "/v1/chat/completions"}).id;
+    }
+    watch_options fast_polls()
+    {
+        watch_options o;
+        o.initial_interval = milliseconds(2);
+        o.max_interval = milliseconds(4);
+        o.on_transition = [this](const batch_transition& t) { seen.push_back(t); };
+        return o;
+    }
+    std::vector<batch_status> statuses() const
+    {
+        std::vector<batch_status> v;
+        for (const auto& t : seen)
+            if (!t.progress_only)
+                v.push_back(t.to);
+        return v;
+    }
+    bool saw(batch_status s) const
+    {
+        for (const auto& t : seen)
+            if (t.to == s)
+                return true;
+        return false;
+    }
+    client c;
+    std::string file_id;
+    std::vector<batch_transition> seen;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(watch, *boost::unit_test::timeout(120))
+
+BOOST_AUTO_TEST_CASE(follows_a_batch_to_completed)
+{
+    watch_fixture f;
+    const auto id = f.new_batch();
+    batch final_batch;
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        final_batch = co_await watch_until_terminal(f.c, id, f.fast_polls());
+    }, asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        // 10 requests at 5 per emulated second: 2 s validating, then 2 s of running.
+        co_await until([&] { return f.saw(batch_status::validating); });
+        f.server->advance(milliseconds(2200));
+        co_await until([&] { return f.saw(batch_status::in_progress); });
+        f.server->advance(milliseconds(1000));
+        co_await until([&] { return !f.seen.empty() && f.seen.back().progress_only; });
+        f.server->advance(milliseconds(1000)); // all 10 done: finalizing, for 2 s
+
+        co_await until([&] { return f.saw(batch_status::finalizing); });
+        f.server->advance(seconds(3));
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(final_batch.status == batch_status::completed);
+    const std::vector<batch_status> expected{batch_status::validating, batch_status::in_progress,
+                                             batch_status::finalizing, batch_status::completed};
+    BOOST_TEST(f.statuses() == expected, boost::test_tools::per_element());
+    BOOST_TEST(!f.seen.front().from.has_value());
+    BOOST_TEST((f.seen.back().from == batch_status::finalizing));
+    BOOST_TEST(final_batch.request_counts.value().completed == 10);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_and_watch_reaches_cancelled_with_partial_results)
+{
+    watch_fixture f;
+    const auto id = f.new_batch();
+    f.server->advance(seconds(3)); // in_progress
+    f.server->advance(seconds(1)); // some requests done
+    batch final_batch;
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        final_batch = co_await cancel_and_watch(f.c, id, f.fast_polls());
+    }, asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return f.saw(batch_status::cancelling); });
+        f.server->advance(seconds(601));
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(final_batch.status == batch_status::cancelled);
+    BOOST_TEST(final_batch.cancelled_at.has_value());
+    BOOST_TEST(final_batch.output_file_id.has_value());
+    const std::vector<batch_status> expected{batch_status::cancelling, batch_status::cancelled};
+    BOOST_TEST(f.statuses() == expected, boost::test_tools::per_element());
+    BOOST_TEST(f.server->request_count("POST /v1/batches/{id}/cancel") == 1u);
+
+    // A batch that has ended is returned as is: the API refuses to cancel it.
+    f.seen.clear();
+    auto again = f.run(cancel_and_watch(f.c, id, f.fast_polls()));
+    BOOST_TEST(again.status == batch_status::cancelled);
+}
+
+BOOST_AUTO_TEST_CASE(fixed_deadline_ends_with_the_last_snapshot)
+{
+    watch_fixture f;
+    const auto id = f.new_batch();
+    auto o = f.fast_polls();
+    o.timeout = milliseconds(30);
+    try {
+        f.run(watch_until_terminal(f.c, id, o));
+        BOOST_FAIL("expected the deadline to pass");
+    } catch (const watch_deadline_error& e) {
+        BOOST_TEST(e.code() == error::watch_deadline_exceeded);
+        BOOST_TEST(e.last_snapshot().id == id);
+        BOOST_TEST(e.last_snapshot().status == batch_status::validating);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(derived_deadline_covers_the_cancelling_window)
+{
+    watch_fixture f;
+    const auto id = f.new_batch();
+    f.server->advance(seconds(3));
+    f.run(f.c.cancel(id));
+    // The emulator's clock stands still: the batch stays cancelling. Its window (20 server
+    // seconds at 1000 server seconds per local second) plus the grace ends the watch.
+    auto o = f.fast_polls();
+    o.cancelling_window = seconds(20);
+    o.server_time_scale = 1000;
+    o.grace = milliseconds(20);
+    diagnostics diag;
+    auto [ec, last] = f.run(async_watch_until_terminal(f.c, id, o, diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec == error::watch_deadline_exceeded, describe(ec, diag));
+    BOOST_TEST(last.status == batch_status::cancelling);
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_mid_wait_leaves_nothing_behind)
+{
+    watch_fixture f;
+    const auto id = f.new_batch();
+    asio::cancellation_signal sig;
+    diagnostics diag;
+    boost::system::error_code got;
+    auto o = f.fast_polls();
+    o.initial_interval = o.max_interval = seconds(3600); // one poll, then a long wait
+    async_watch_until_terminal(f.c, id, o, diag,
+                               asio::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec, batch) {
+                                   got = ec;
+                               }));
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return !f.seen.empty(); });
+        sig.emit(asio::cancellation_type::terminal);
+    }, asio::detached);
+    f.ctx.run(); // returns only when no timer or request is left
+    BOOST_TEST(got == error::cancelled);
+    BOOST_TEST(f.server->request_count("GET /v1/batches/{id}") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(server_poll_hint_is_honoured_and_capped)
+{
+    watch_fixture f;
+    f.server->set_poll_after_hint(milliseconds(3));
+    const auto id = f.new_batch();
+    auto o = f.fast_polls();
+    o.initial_interval = o.max_interval = seconds(3600); // only the hint makes it poll again
+    batch final_batch;
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        final_batch = co_await watch_until_terminal(f.c, id, o);
+    }, asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return f.saw(batch_status::validating); });
+        f.server->advance(seconds(3600));
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(final_batch.is_terminal());
+
+    // A hint above max_server_hint is capped.
+    f.server->set_poll_after_hint(milliseconds(3'600'000));
+    const auto id2 = f.new_batch();
+    o.max_server_hint = milliseconds(3);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        final_batch = co_await watch_until_terminal(f.c, id2, o);
+    }, asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return f.server->request_count("GET /v1/batches/{id}") >= 3; });
+        f.server->advance(seconds(3600));
+    }, asio::detached);
+    f.ctx.restart();
+    f.ctx.run();
+    BOOST_TEST(final_batch.id == id2);
+    BOOST_TEST(final_batch.is_terminal());
+}
+
+BOOST_AUTO_TEST_CASE(transient_errors_are_retried_permanent_ones_end_the_watch)
+{
+    watch_fixture f;
+    const auto id = f.new_batch();
+    auto o = f.fast_polls();
+    o.poll_request.max_retries = 0;
+    int poll_errors = 0;
+    o.on_poll_error = [&](const boost::system::error_code& ec, const diagnostics&) {
+        BOOST_TEST((ec == error::server_error || ec == error::rate_limited || ec == error::connection_lost));
+        ++poll_errors;
+    };
+    f.server->add_fault({.route = "GET /v1/batches/{id}", .skip = 1, .count = 2, .kind = fault_kind::http_status,
+                         .status = 503});
+    f.server->add_fault({.route = "GET /v1/batches/{id}", .count = 1, .kind = fault_kind::rate_limited});
+    f.server->add_fault({.route = "GET /v1/batches/{id}", .count = 1, .kind = fault_kind::reset_mid_response});
+    batch final_batch;
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        final_batch = co_await watch_until_terminal(f.c, id, o);
+    }, asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return poll_errors >= 4; });
+        f.server->advance(seconds(3600));
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(poll_errors == 4);
+    BOOST_TEST(final_batch.is_terminal());
+
+    diagnostics diag;
+    auto [ec, b] = f.run(async_watch_until_terminal(f.c, "batch_unknown", f.fast_polls(), diag,
+                                                    asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec == error::not_found);
+    BOOST_TEST(diag.http_status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(watchers_of_one_batch_share_one_poll)
+{
+    watch_fixture f;
+    const auto id = f.new_batch();
+    constexpr int k = 10;
+    std::vector<asio::cancellation_signal> sigs(k);
+    std::vector<int> firsts(k, 0);
+    int done = 0;
+    for (int i = 0; i < k; ++i) {
+        auto o = f.fast_polls();
+        o.initial_interval = o.max_interval = seconds(3600);
+        o.on_transition = [&, i](const batch_transition& t) { firsts[i] += !t.from.has_value(); };
+        static diagnostics diag[k];
+        async_watch_until_terminal(f.c, id, o, diag[i],
+                                   asio::bind_cancellation_slot(sigs[i].slot(),
+                                                                [&](boost::system::error_code ec, batch) {
+                                                                    BOOST_TEST(ec == error::cancelled);
+                                                                    ++done;
+                                                                }));
+    }
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return std::count(firsts.begin(), firsts.end(), 1) == k; });
+        for (auto& s : sigs)
+            s.emit(asio::cancellation_type::terminal);
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(done == k);
+    // K watchers, one request: every watcher got the first snapshot from the shared poll.
+    BOOST_TEST(f.server->request_count("GET /v1/batches/{id}") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(ten_thousand_watchers_on_one_thread)
+{
+    watch_fixture f;
+    constexpr int n = 10000;
+    std::vector<std::string> ids;
+    ids.reserve(n);
+    for (int i = 0; i < n; ++i)
+        ids.push_back(f.new_batch());
+    int seen_first = 0, completed = 0, other = 0;
+    watch_options o;
+    o.initial_interval = milliseconds(50);
+    o.max_interval = milliseconds(200);
+    o.on_transition = [&](const batch_transition& t) { seen_first += !t.from.has_value(); };
+    for (const auto& id : ids)
+        asio::co_spawn(f.ctx, [&, id]() -> asio::awaitable<void> {
+            auto b = co_await watch_until_terminal(f.c, id, o);
+            (b.status == batch_status::completed ? completed : other) += 1;
+        }, asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return seen_first == n; });
+        f.server->advance(seconds(3600)); // every batch runs to completion
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(completed == n);
+    BOOST_TEST(other == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
