@@ -58,7 +58,8 @@ class batch_poll : public std::enable_shared_from_this<batch_poll> {
 public:
     batch_poll(std::shared_ptr<watch_registry> reg, std::shared_ptr<client_state> st, std::string id,
                watch_options loop_opts)
-        : reg_(std::move(reg)), st_(std::move(st)), id_(std::move(id)), opts_(std::move(loop_opts))
+        : reg_(std::move(reg)), st_(std::move(st)), id_(std::move(id)), opts_(std::move(loop_opts)),
+          timer_(reg_->strand_)
     {
     }
 
@@ -73,6 +74,9 @@ public:
             deliver(sub, *initial, initial_date);
         else if (last_)
             deliver(sub, *last_, last_date_);
+        // A deadline earlier than the loop's wake-up: wake it to sleep again, shorter.
+        if (auto d = deadline_of(sub); d && *d < timer_.expiry())
+            timer_.cancel();
         subs_.push_back(std::move(sub));
         if (last_ && last_->is_terminal()) // cannot happen while running; kept for safety
             finish_all(error_code{}, {});
@@ -88,8 +92,12 @@ public:
         d.message = "the watch was cancelled";
         complete(*it, error::cancelled, last_.value_or(batch{}), std::move(d));
         subs_.erase(it);
-        if (subs_.empty())
+        if (subs_.empty()) {
+            // Out of the registry now, not when the loop resumes: a watcher that subscribes
+            // in between must start a new loop, not join this dying one.
+            detach();
             stop_.emit(asio::cancellation_type::terminal);
+        }
     }
 
     bool empty() const { return subs_.empty(); }
@@ -102,11 +110,18 @@ private:
         co_await asio::this_coro::throw_if_cancelled(false);
         const auto cs = co_await asio::this_coro::cancellation_state;
         auto interval = opts_.initial_interval;
-        asio::steady_timer timer(reg_->strand_);
         while (!subs_.empty()) {
             response_metadata meta;
             request_options ro = opts_.poll_request;
             ro.metadata = &meta;
+            // A poll never outlasts the earliest watcher's deadline (a stalled server would
+            // otherwise hold it for attempts x attempt_timeout).
+            if (auto d = earliest_deadline()) {
+                const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(*d - clock::now()),
+                                           std::chrono::milliseconds(1));
+                if (!ro.total_timeout || ro.total_timeout->count() == 0 || *ro.total_timeout > left)
+                    ro.total_timeout = left;
+            }
             auto r = co_await batch_by_id(st_, id_, false, ro);
             if (cs.cancelled() != asio::cancellation_type::none || subs_.empty())
                 break;
@@ -135,23 +150,44 @@ private:
                     interval = std::min(std::max(*meta.poll_after, std::chrono::milliseconds(1)), opts_.max_server_hint);
             }
             expire_deadlines();
-            if (subs_.empty())
-                break;
-            // Sleep until the next poll or the earliest deadline, whichever comes first.
-            auto wake = clock::now() + interval;
-            for (const auto& s : subs_)
-                if (auto d = deadline_of(s))
-                    wake = std::min(wake, *d);
-            timer.expires_at(wake);
-            co_await timer.async_wait(use_tuple);
+            // Sleep until the next poll, waking for each deadline on the way (add() wakes
+            // the timer early when a watcher with an earlier deadline joins).
+            const auto next_poll = clock::now() + interval;
+            while (!subs_.empty() && clock::now() < next_poll) {
+                timer_.expires_at(std::min(next_poll, earliest_deadline().value_or(next_poll)));
+                co_await timer_.async_wait(use_tuple);
+                if (cs.cancelled() != asio::cancellation_type::none)
+                    break;
+                expire_deadlines();
+            }
             if (cs.cancelled() != asio::cancellation_type::none)
                 break;
-            expire_deadlines();
         }
-        // Leave the registry (on its strand, where we are) unless a new loop replaced us.
+        // Whoever is still here when the loop stops is told (it stops with watchers left
+        // only if the client's operations are being aborted).
+        if (!subs_.empty()) {
+            diagnostics d;
+            d.message = "the watch's poll loop stopped";
+            finish_all(error::cancelled, d);
+        }
+        detach();
+    }
+
+    // Leaves the registry (on its strand, where we are) unless a new loop replaced us.
+    void detach()
+    {
         auto it = reg_->polls_.find(id_);
         if (it != reg_->polls_.end() && it->second.get() == this)
             reg_->polls_.erase(it);
+    }
+
+    std::optional<clock::time_point> earliest_deadline() const
+    {
+        std::optional<clock::time_point> first;
+        for (const auto& s : subs_)
+            if (auto d = deadline_of(s); d && (!first || *d < *first))
+                first = d;
+        return first;
     }
 
     std::chrono::milliseconds grow(std::chrono::milliseconds interval) const
@@ -251,6 +287,7 @@ private:
     std::optional<batch> last_;
     std::optional<long long> last_date_;
     asio::cancellation_signal stop_;
+    asio::steady_timer timer_; // the sleep between polls
 };
 
 // ---- registry ---------------------------------------------------------------------------

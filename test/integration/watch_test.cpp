@@ -13,6 +13,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <optional>
+#include <tuple>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -286,6 +288,69 @@ BOOST_AUTO_TEST_CASE(watchers_of_one_batch_share_one_poll)
     f.ctx.run();
     BOOST_TEST(done == k);
     // K watchers, one request: every watcher got the first snapshot from the shared poll.
+    BOOST_TEST(f.server->request_count("GET /v1/batches/{id}") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_watcher_joining_as_the_last_one_leaves_gets_a_poll_of_its_own)
+{
+    watch_fixture f;
+    const auto id = f.new_batch();
+    asio::cancellation_signal sig;
+    diagnostics diag_a, diag_b;
+    boost::system::error_code got_a;
+    auto slow = f.fast_polls();
+    slow.initial_interval = slow.max_interval = seconds(3600);
+    async_watch_until_terminal(f.c, id, slow, diag_a,
+                               asio::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec, batch) {
+                                   got_a = ec;
+                               }));
+    std::optional<batch> got_b;
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return !f.seen.empty(); });
+        // The only watcher leaves and, in the same breath, a new one arrives: it must not
+        // join the poll loop that is winding down.
+        sig.emit(asio::cancellation_type::terminal);
+        auto [ec, b] = co_await async_watch_until_terminal(f.c, id, f.fast_polls(), diag_b,
+                                                           asio::as_tuple(asio::use_awaitable));
+        BOOST_TEST(!ec, describe(ec, diag_b));
+        got_b = std::move(b);
+    }, asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return f.server->request_count("GET /v1/batches/{id}") >= 2; });
+        f.server->advance(seconds(3600));
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(got_a == error::cancelled);
+    BOOST_REQUIRE(got_b.has_value());
+    BOOST_TEST(got_b->is_terminal());
+}
+
+BOOST_AUTO_TEST_CASE(a_watcher_with_an_earlier_deadline_wakes_the_shared_poll)
+{
+    watch_fixture f;
+    const auto id = f.new_batch();
+    auto slow = f.fast_polls();
+    slow.initial_interval = slow.max_interval = seconds(3600); // the loop sleeps for an hour
+    asio::cancellation_signal sig;
+    diagnostics diag_a, diag_b;
+    boost::system::error_code got_a, got_b;
+    batch last_b;
+    async_watch_until_terminal(f.c, id, slow, diag_a,
+                               asio::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec, batch) {
+                                   got_a = ec;
+                               }));
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return !f.seen.empty(); }); // the loop is asleep now
+        auto hurried = slow;
+        hurried.timeout = milliseconds(20);
+        std::tie(got_b, last_b) = co_await async_watch_until_terminal(f.c, id, hurried, diag_b,
+                                                                      asio::as_tuple(asio::use_awaitable));
+        sig.emit(asio::cancellation_type::terminal);
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(got_b == error::watch_deadline_exceeded);
+    BOOST_TEST(last_b.id == id); // the shared loop's last snapshot
+    BOOST_TEST(got_a == error::cancelled);
     BOOST_TEST(f.server->request_count("GET /v1/batches/{id}") == 1u);
 }
 

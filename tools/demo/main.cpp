@@ -160,6 +160,29 @@ asio::awaitable<int> run_demo(client& c, demo_settings s)
     co_return final_batch.status == batch_status::cancelled || final_batch.status == batch_status::completed ? 0 : 1;
 }
 
+// The in-process emulator on a thread of its own, stopped and joined on every way out.
+class local_emulator {
+public:
+    explicit local_emulator(emulator::emulator_options o) : server_(ctx_.get_executor(), std::move(o))
+    {
+        server_.start();
+        thread_ = std::thread([this] { ctx_.run(); });
+    }
+    ~local_emulator()
+    {
+        server_.stop();
+        thread_.join();
+    }
+    local_emulator(const local_emulator&) = delete;
+    local_emulator& operator=(const local_emulator&) = delete;
+    emulator::server& server() { return server_; }
+
+private:
+    asio::io_context ctx_;
+    emulator::server server_;
+    std::thread thread_;
+};
+
 } // namespace
 
 int main()
@@ -167,9 +190,7 @@ int main()
     try {
         asio::io_context ctx;
         const char* key = std::getenv("OPENAI_API_KEY");
-        std::optional<emulator::server> emu;
-        asio::io_context emu_ctx;
-        std::thread emu_thread;
+        std::optional<local_emulator> emu;
         client_options opts;
         demo_settings settings;
         if (key && *key) {
@@ -182,27 +203,20 @@ int main()
             eo.time_scale = emulator_time_scale;
             eo.requests_per_second = 0.5; // 60 requests per wall second at this scale
             eo.validating_duration = std::chrono::seconds(10);
-            emu.emplace(emu_ctx.get_executor(), eo);
-            emu->start();
-            emu_thread = std::thread([&] { emu_ctx.run(); });
-            opts.base_url = emu->base_url();
+            emu.emplace(eo);
+            opts.base_url = emu->server().base_url();
             opts.api_key = eo.api_key;
-            opts.tls.ca_pem = emu->ca_pem();
+            opts.tls.ca_pem = emu->server().ca_pem();
             settings.server_time_scale = emulator_time_scale;
             std::printf("against the local emulator at %s (TLS, CA %s; clock x%.0f: the 10-minute cancelling window "
                         "takes %.0f s)\n",
-                        emu->base_url().c_str(), emu->ca_file().c_str(), emulator_time_scale,
+                        opts.base_url.c_str(), emu->server().ca_file().c_str(), emulator_time_scale,
                         600 / emulator_time_scale);
         }
         client c(ctx, opts);
         auto result = asio::co_spawn(ctx, run_demo(c, settings), asio::use_future);
         ctx.run();
-        const int rc = result.get();
-        if (emu) {
-            emu->stop();
-            emu_thread.join();
-        }
-        return rc;
+        return result.get();
     } catch (const exception& e) {
         std::fprintf(stderr, "batchwire-demo: %s\n", e.what());
         return 1;
