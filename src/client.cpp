@@ -2,6 +2,7 @@
 
 #include "batch_calls.hpp"
 #include "client_state.hpp"
+#include "header_field.hpp"
 #include "multipart_body.hpp"
 #include "operation_launch.hpp"
 #include "request_loop.hpp"
@@ -46,12 +47,28 @@ client_state::client_state(asio::any_io_executor executor, client_options option
         d.message = "no API key: set client_options::api_key or OPENAI_API_KEY";
         throw exception(error::missing_api_key, std::move(d));
     }
-    for (char c : opts.api_key) {
-        if (c == '\r' || c == '\n' || c == '\0') {
-            diagnostics d;
-            d.message = "the API key contains a control character";
-            throw exception(error::invalid_argument, std::move(d));
-        }
+    // Nothing configured may change the request's framing or smuggle in a header. The
+    // messages name the setting, never its value (it may be a secret).
+    const auto refuse = [](std::string what) {
+        diagnostics d;
+        d.message = std::move(what);
+        throw exception(error::invalid_argument, std::move(d));
+    };
+    if (!is_header_value(opts.api_key))
+        refuse("the API key contains a control character");
+    if (!is_header_value(opts.organization))
+        refuse("client_options::organization contains a control character");
+    if (!is_header_value(opts.project))
+        refuse("client_options::project contains a control character");
+    for (std::size_t i = 0; i < opts.default_headers.size(); ++i) {
+        const auto& [name, value] = opts.default_headers[i];
+        const std::string which = "client_options::default_headers[" + std::to_string(i) + "]";
+        if (!is_header_name(name))
+            refuse(which + ": the name is empty or holds characters not allowed in a header name");
+        if (is_reserved_header(name))
+            refuse(which + ": '" + name + "' is set by the client itself and cannot be replaced");
+        if (!is_header_value(value))
+            refuse(which + ": the value contains a control character");
     }
     if (org.tls)
         tls.emplace(make_tls_context(opts.tls));

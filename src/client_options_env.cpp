@@ -2,6 +2,7 @@
 // environment").
 
 #include "env_config.hpp"
+#include "header_field.hpp"
 
 #include <batchwire/error.hpp>
 
@@ -26,36 +27,6 @@ std::string_view trim(std::string_view s) noexcept
     while (!s.empty() && blank(s.back()))
         s.remove_suffix(1);
     return s;
-}
-
-// RFC 9110 tchar: the characters a field name may hold.
-bool is_token_char(char c) noexcept
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
-}
-
-bool is_token(std::string_view s) noexcept
-{
-    if (s.empty())
-        return false;
-    for (char c : s)
-        if (!is_token_char(c))
-            return false;
-    return true;
-}
-
-// CR, LF and NUL would let a value smuggle in a header; the other controls (HTAB aside)
-// are not valid in a field value either.
-bool is_field_value(std::string_view s) noexcept
-{
-    for (char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && c != '\t') || u == 0x7f)
-            return false;
-    }
-    return true;
 }
 
 [[noreturn]] void throw_bad_header_line(std::size_t line_number, std::string_view problem)
@@ -85,9 +56,9 @@ std::vector<std::pair<std::string, std::string>> parse_custom_headers(std::strin
             throw_bad_header_line(line_number, "expected \"Name: value\"");
         const std::string_view name = trim(line.substr(0, colon));
         const std::string_view value = trim(line.substr(colon + 1));
-        if (!is_token(name))
+        if (!is_header_name(name))
             throw_bad_header_line(line_number, "the header name is empty or holds characters not allowed in a name");
-        if (!is_field_value(value))
+        if (!is_header_value(value))
             throw_bad_header_line(line_number, "the header value holds a control character");
         headers.emplace_back(name, value);
     }
