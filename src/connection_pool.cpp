@@ -85,7 +85,7 @@ pool_stats connection_pool::stats() const noexcept
     return {opened_.load(), reused_.load(), closed_.load(), stale_.load()};
 }
 
-void connection_pool::initiate_acquire(asio::any_completion_handler<acquire_signature> h)
+void connection_pool::initiate_acquire(acquire_kind kind, asio::any_completion_handler<acquire_signature> h)
 {
     const auto id = next_id_.fetch_add(1);
     // Runs where the operation runs; the waiter is removed on the strand.
@@ -98,7 +98,7 @@ void connection_pool::initiate_acquire(asio::any_completion_handler<acquire_sign
                 asio::post(self->strand_, [self, id] { self->cancel_waiter(id); });
         });
     }
-    asio::post(strand_, [self = shared_from_this(), w = waiter{id, std::move(h)}]() mutable {
+    asio::post(strand_, [self = shared_from_this(), w = waiter{id, kind, std::move(h)}]() mutable {
         self->acquire_on_strand(std::move(w));
     });
 }
@@ -109,6 +109,8 @@ void connection_pool::acquire_on_strand(waiter w)
         complete_acquire(ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
         return;
     }
+    if (w.kind == acquire_kind::fresh)
+        close_idle();
     if (auto c = take_usable_idle()) {
         grant(std::move(w), std::move(c), false);
     } else if (open_ < params_.max_size) {
@@ -163,6 +165,15 @@ std::unique_ptr<connection> connection_pool::new_connection()
     return std::make_unique<connection>(ex_, ssl_ctx_, next_id_.fetch_add(1));
 }
 
+void connection_pool::close_idle()
+{
+    for (auto& c : idle_) {
+        close_connection(*c);
+        --open_;
+    }
+    idle_.clear();
+}
+
 void connection_pool::close_connection(connection& c)
 {
     c.close();
@@ -186,14 +197,17 @@ void connection_pool::release_on_strand(std::unique_ptr<connection> conn, bool r
         }
     }
     if (reusable && params_.enabled && !shut_down_) {
-        if (!waiters_.empty()) {
+        if (waiters_.empty()) {
+            idle_.push_back(std::move(conn));
+            return;
+        }
+        if (waiters_.front().kind == acquire_kind::any) {
             waiter w = std::move(waiters_.front());
             waiters_.pop_front();
             grant(std::move(w), std::move(conn), false);
-        } else {
-            idle_.push_back(std::move(conn));
+            return;
         }
-        return;
+        // The next waiter wants a fresh connection: this one makes way for it, below.
     }
     close_connection(*conn);
     conn.reset();
@@ -210,11 +224,7 @@ void connection_pool::shutdown()
 {
     asio::post(strand_, [self = shared_from_this()] {
         self->shut_down_ = true;
-        for (auto& c : self->idle_) {
-            self->close_connection(*c);
-            --self->open_;
-        }
-        self->idle_.clear();
+        self->close_idle();
         auto waiters = std::move(self->waiters_);
         self->waiters_.clear();
         for (auto& w : waiters) {

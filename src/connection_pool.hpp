@@ -9,6 +9,9 @@
 // cancellable (any cancellation type). A lease returns its connection on destruction; the
 // connection is kept only if the holder marked it reusable (a complete response on a
 // keep-alive connection), otherwise it is closed and its place given to the next waiter.
+// acquire_kind::fresh never hands out a kept-alive connection: it closes the idle ones
+// first, and a waiter that wants a fresh connection is given a new one in the place of a
+// connection returned for reuse (which is closed), so open <= max_size and FIFO hold.
 
 #include "connection.hpp"
 
@@ -60,6 +63,11 @@ struct pool_stats {
     std::uint64_t stale = 0;   // idle connections found closed by the server or expired
 };
 
+enum class acquire_kind {
+    any,   // an idle connection when one is usable, else a fresh one
+    fresh, // a fresh one; the idle connections are closed (see async_acquire)
+};
+
 class connection_pool : public std::enable_shared_from_this<connection_pool> {
 public:
     using acquire_signature = void(boost::system::error_code, lease);
@@ -69,12 +77,16 @@ public:
     connection_pool(const connection_pool&) = delete;
     connection_pool& operator=(const connection_pool&) = delete;
 
+    // acquire_kind::fresh is for the retry after the server closed a kept-alive connection
+    // under a request: the other idle connections are as old or older, so they are suspect
+    // too and are closed (counted in `closed`, not `stale`: nobody saw them fail).
     template <class Token>
-    auto async_acquire(Token&& token)
+    auto async_acquire(acquire_kind kind, Token&& token)
     {
         return boost::asio::async_initiate<Token, acquire_signature>(
-            [self = shared_from_this()](auto handler) {
-                self->initiate_acquire(boost::asio::any_completion_handler<acquire_signature>(std::move(handler)));
+            [self = shared_from_this(), kind](auto handler) {
+                self->initiate_acquire(kind,
+                                       boost::asio::any_completion_handler<acquire_signature>(std::move(handler)));
             },
             token);
     }
@@ -90,16 +102,18 @@ private:
     friend class lease;
     struct waiter {
         std::uint64_t id;
+        acquire_kind kind;
         boost::asio::any_completion_handler<acquire_signature> handler;
     };
 
-    void initiate_acquire(boost::asio::any_completion_handler<acquire_signature> h);
+    void initiate_acquire(acquire_kind kind, boost::asio::any_completion_handler<acquire_signature> h);
     void acquire_on_strand(waiter w);
     void cancel_waiter(std::uint64_t id);
     void release(std::unique_ptr<connection> conn, bool reusable);
     void release_on_strand(std::unique_ptr<connection> conn, bool reusable);
     void grant(waiter w, std::unique_ptr<connection> conn, bool fresh);
     std::unique_ptr<connection> take_usable_idle();
+    void close_idle();
     std::unique_ptr<connection> new_connection();
     void close_connection(connection& c);
 

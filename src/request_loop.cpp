@@ -12,6 +12,7 @@
 #include <boost/beast/version.hpp>
 
 #include <algorithm>
+#include <utility>
 
 #ifndef BATCHWIRE_VERSION
 #define BATCHWIRE_VERSION "0"
@@ -115,6 +116,7 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
     unsigned retries_done = 0;
     unsigned attempts = 0;
     bool fresh_retry_used = false;
+    acquire_kind next_kind = acquire_kind::any;
     std::vector<asio::ip::tcp::endpoint> endpoints;
 
     auto finish = [&](error_code ec) {
@@ -145,12 +147,13 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
         // A connection: idle, fresh, or wait for one (within the deadline).
         lease l;
         {
+            const auto kind = std::exchange(next_kind, acquire_kind::any);
             error_code aec;
             if (deadline == clock::time_point::max()) {
-                std::tie(aec, l) = co_await st.pool->async_acquire(use_tuple);
+                std::tie(aec, l) = co_await st.pool->async_acquire(kind, use_tuple);
             } else {
                 asio::steady_timer timer(ex, deadline);
-                auto r = co_await (st.pool->async_acquire(use_tuple) || timer.async_wait(use_tuple));
+                auto r = co_await (st.pool->async_acquire(kind, use_tuple) || timer.async_wait(use_tuple));
                 if (r.index() == 1) {
                     diag.message = "the call's deadline passed while waiting for a connection";
                     co_return finish(error::deadline_exceeded);
@@ -202,10 +205,12 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
                 co_return finish(error::deadline_exceeded);
             }
             // The server closed a kept-alive connection under us: once, on a fresh
-            // connection, without counting as a retry.
+            // connection, without counting as a retry. Fresh for sure: the other idle
+            // connections are as old, so the pool closes them rather than hand one out.
             if (was_reused && !r.response_started && !fresh_retry_used && ec == error::connection_lost &&
                 (req.idempotent || !r.request_written)) {
                 fresh_retry_used = true;
+                next_kind = acquire_kind::fresh;
                 --attempts;
                 continue;
             }
@@ -231,6 +236,14 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
             }
             read_api_error(r.status, r.headers, r.body, diag);
             ec = error_for_response(r.status, diag);
+            // An error status does not say the request was not acted on: a create without
+            // an idempotency key (or an upload) is resent only when the server says it did
+            // nothing: x-should-retry: true, or a 429 rate-limit refusal (insufficient_quota
+            // is never retried). A 5xx may have come after the work was done.
+            if (!req.idempotent && !diag.should_retry.value_or(false) && ec != error::rate_limited) {
+                diag.request_may_have_been_processed = r.status >= 500;
+                co_return finish(ec);
+            }
         }
 
         const auto decision = decide_retry(ec, diag, retries_done, max_retries, st.opts.retry, draw_jitter());

@@ -24,6 +24,7 @@ struct api_request {
     const streamed_body* streamed = nullptr; // a body streamed from a file
     const chunk_sink* sink = nullptr;        // where a 2xx body goes, when streamed
     // May be sent again after it was written (GET, cancel, create with an idempotency key).
+    // When false, an error status is resent only on x-should-retry: true or a 429 refusal.
     bool idempotent = true;
     std::string idempotency_key;
 };
