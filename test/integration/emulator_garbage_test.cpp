@@ -3,6 +3,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <array>
+#include <utility>
+
 using namespace emulator_test;
 namespace em = batchwire::emulator;
 
@@ -21,6 +24,37 @@ void still_serving(const em::server& s)
 {
     test_client c(s);
     BOOST_TEST(c.get("/v1/batches").status == 200u);
+}
+
+// Over plain TCP whatever the server speaks: sends `bytes`, then reads until the server
+// closes or `limit` passes (then the error is beast::error::timeout).
+std::pair<boost::system::error_code, std::string> raw_exchange(unsigned short port, std::string bytes,
+                                                               std::chrono::milliseconds limit)
+{
+    asio::io_context ioc;
+    auto exchange = [&]() -> asio::awaitable<std::pair<boost::system::error_code, std::string>> {
+        constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+        beast::tcp_stream s(ioc);
+        s.expires_after(limit); // one deadline for the whole exchange
+        auto [cec] = co_await s.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), tuple);
+        if (cec)
+            co_return std::pair{cec, std::string()};
+        auto [wec, written] = co_await asio::async_write(s, asio::buffer(bytes), tuple);
+        (void)written;
+        if (wec)
+            co_return std::pair{wec, std::string()};
+        std::string got;
+        std::array<char, 4096> chunk;
+        for (;;) {
+            auto [ec, n] = co_await s.async_read_some(asio::buffer(chunk), tuple);
+            got.append(chunk.data(), n);
+            if (ec)
+                co_return std::pair{ec, std::move(got)};
+        }
+    };
+    auto done = asio::co_spawn(ioc, exchange(), asio::use_future);
+    ioc.run();
+    return done.get();
 }
 
 } // namespace
@@ -118,18 +152,13 @@ BOOST_AUTO_TEST_CASE(plain_bytes_to_the_tls_port_and_silent_clients)
 {
     running_emulator emu(manual_options());
     {
-        asio::io_context ioc;
-        tcp::socket s(ioc);
-        s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), emu.server.port()));
-        asio::write(s, asio::buffer(std::string_view("GET /v1/batches HTTP/1.1\r\nHost: x\r\n\r\n")));
-        boost::system::error_code ec;
-        char buf[256];
-        for (;;) { // the handshake fails; the server closes the connection
-            s.read_some(asio::buffer(buf), ec);
-            if (ec)
-                break;
-        }
-        BOOST_TEST(ec.failed());
+        // The handshake fails: no HTTP answer (at most a TLS alert record), then a close
+        // (FIN: the server read everything that was sent), well before the deadline.
+        const auto [ec, got] =
+            raw_exchange(emu.server.port(), "GET /v1/batches HTTP/1.1\r\nHost: x\r\n\r\n", 5000ms);
+        BOOST_TEST(ec == asio::error::eof, ec.message());
+        BOOST_TEST(got.find("HTTP/") == std::string::npos);
+        BOOST_TEST((got.empty() || got.front() == '\x15'), "not a TLS alert: " << got.size() << " bytes");
     }
     {
         // A client that connects and says nothing does not block anyone else.
@@ -139,6 +168,46 @@ BOOST_AUTO_TEST_CASE(plain_bytes_to_the_tls_port_and_silent_clients)
         still_serving(emu.server);
     }
     still_serving(emu.server);
+}
+
+BOOST_AUTO_TEST_CASE(a_request_that_stops_halfway_gets_408_then_a_close)
+{
+    for (bool tls : {true, false}) {
+        auto o = manual_options(tls);
+        o.request_timeout = 50ms;
+        running_emulator emu(o);
+        for (const std::string& partial :
+             {std::string("GET /v1/batches HTTP/1.1\r\nHost: x\r\n"), // half a head
+              std::string("POST /v1/batches HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-emulator\r\n"
+                          "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"input_file"), // half a body
+              std::string("G")}) {
+            test_client c(emu.server, client_options{.timeout = 5000ms}); // far longer than request_timeout
+            BOOST_REQUIRE(!c.connect());
+            const auto start = std::chrono::steady_clock::now();
+            BOOST_REQUIRE(!c.write_raw(partial));
+            const auto r = c.read_response();
+            const auto waited = std::chrono::steady_clock::now() - start;
+            BOOST_TEST(!r.ec.failed(), r.ec.message() << " for " << partial << (tls ? " (tls)" : ""));
+            BOOST_TEST(r.status == 408u);
+            BOOST_TEST(is_api_error_body(r.body));
+            BOOST_TEST(r.header("connection") == "close");
+            BOOST_TEST((waited >= 50ms));
+            const auto [ec, rest] = c.read_to_end(); // and the server closes
+            BOOST_TEST(!is_timeout(ec), ec.message());
+            BOOST_TEST(rest.empty());
+        }
+        {
+            // The timeout runs from a request's first byte: the wait for the next request on
+            // a keep-alive connection is idle time (idle_close's, off here), not counted.
+            test_client c(emu.server, client_options{.timeout = 5000ms});
+            BOOST_TEST(c.get("/v1/batches").status == 200u);
+            c.set_timeout(200ms); // four request timeouts, idle
+            const auto [ec, rest] = c.read_to_end();
+            BOOST_TEST(is_timeout(ec), ec.message());
+            BOOST_TEST(rest.empty());
+        }
+        still_serving(emu.server);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(http_1_0_and_expect_100_continue)

@@ -49,6 +49,8 @@ then serves until SIGINT or SIGTERM.
   --fault-seed N              seed for fault probabilities (default 24301)
   --close-after-requests N    Connection: close on the Nth response of a connection
   --idle-close-ms N           silently close connections idle this long
+  --request-timeout-ms N      a request must arrive whole (first byte to end of body)
+                              within this, else 408 and close (default 30000; 0 = never)
   --max-connections N         concurrent connections (default 10000)
   --threads N                 threads running the server (default 1)
   --help                      this text
@@ -147,6 +149,8 @@ int main(int argc, char** argv)
                 opts.close_after_requests = number<std::size_t>(flag, value());
             } else if (flag == "--idle-close-ms") {
                 opts.idle_close = std::chrono::milliseconds(number<long long>(flag, value()));
+            } else if (flag == "--request-timeout-ms") {
+                opts.request_timeout = std::chrono::milliseconds(number<long long>(flag, value()));
             } else if (flag == "--max-connections") {
                 opts.max_connections = number<std::size_t>(flag, value());
             } else if (flag == "--threads") {

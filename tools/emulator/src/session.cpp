@@ -40,6 +40,7 @@ constexpr auto write_inactivity_timeout = std::chrono::seconds(60);
 constexpr auto close_grace = std::chrono::seconds(2);
 constexpr std::size_t write_piece = 256 * 1024; // large bodies go out in pieces, each with its own timeout
 constexpr std::uint64_t multipart_overhead = 1024 * 1024;
+constexpr std::size_t first_read = 16 * 1024; // the read that waits for a request's first bytes
 
 using tls_stream = ssl::stream<beast::tcp_stream>;
 
@@ -60,6 +61,7 @@ public:
         : core_(std::move(core))
         , stream_(make_stream(*core_, std::move(socket)))
         , stall_timer_(stream_.get_executor())
+        , request_timer_(stream_.get_executor())
     {
     }
 
@@ -89,6 +91,7 @@ public:
         closed_ = true;
         lowest().close();
         stall_timer_.cancel();
+        request_timer_.cancel();
     }
 
 private:
@@ -121,23 +124,36 @@ private:
             parser.body_limit(boost::none); // the route decides, once the head is known
 
             // Waiting for the next request is where an idle connection is dropped, silently.
+            // Bytes already buffered (a pipelined request) start the next request at once.
             const std::int64_t idle = core.idle_close_ms.load(std::memory_order_relaxed);
             if (idle > 0)
                 lowest().expires_after(std::chrono::milliseconds(idle));
             else
                 lowest().expires_never();
+            if (buffer_.size() == 0) {
+                auto [first_ec, first_bytes] = co_await stream_.async_read_some(buffer_.prepare(first_read), use_tuple);
+                buffer_.commit(first_bytes);
+                if (first_ec)
+                    co_return; // the peer closed, the idle timeout fired, or the server stops
+            }
+            lowest().expires_never();
+
+            // From its first byte to the end of its body, the request has request_timeout.
+            arm_request_timer();
             auto [read_ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
             (void)header_bytes;
             if (read_ec) {
-                if (read_ec == http::error::header_limit || read_ec == http::error::buffer_overflow)
+                disarm_request_timer();
+                if (request_timed_out_)
+                    co_await reject(408, request_timeout_message());
+                else if (read_ec == http::error::header_limit || read_ec == http::error::buffer_overflow)
                     co_await reject(431, "Request header fields too large.");
                 else if (read_ec == http::error::body_limit)
                     co_await reject(413, "Request body too large.");
                 else if (is_malformed(read_ec))
                     co_await reject(400, "Malformed HTTP request.");
-                co_return; // the peer closed, the idle timeout fired, or the server stops
+                co_return; // the peer closed or the server stops
             }
-            lowest().expires_never();
 
             auto& head = parser.get();
             const route_match route = match_route(head.method_string(), head.target());
@@ -147,6 +163,7 @@ private:
                                             ? core.opts.max_file_bytes + multipart_overhead
                                             : core.opts.max_body_bytes;
             if (parser.content_length() && *parser.content_length() > limit) {
+                disarm_request_timer();
                 co_await reject(413, "Request body too large: the limit is " + std::to_string(limit) + " bytes.");
                 co_return;
             }
@@ -160,7 +177,10 @@ private:
                 auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
                 (void)body_bytes;
                 if (body_ec) {
-                    if (body_ec == http::error::body_limit)
+                    disarm_request_timer();
+                    if (request_timed_out_)
+                        co_await reject(408, request_timeout_message());
+                    else if (body_ec == http::error::body_limit)
                         co_await reject(413, "Request body too large: the limit is " + std::to_string(limit) +
                                                  " bytes.");
                     else if (is_malformed(body_ec))
@@ -169,6 +189,7 @@ private:
                 }
             }
 
+            disarm_request_timer();
             http_request req = parser.release();
             ++served;
             const auto started = std::chrono::steady_clock::now();
@@ -310,6 +331,38 @@ private:
         }
     }
 
+    // Starts the request timeout (none when request_timeout is 0). When it passes, the read
+    // under way is cancelled and request_timed_out_ tells the reader to answer 408.
+    void arm_request_timer()
+    {
+        request_timed_out_ = false;
+        const auto limit = core_->opts.request_timeout;
+        if (limit.count() <= 0)
+            return;
+        request_timer_.expires_after(limit);
+        request_timer_.async_wait([self = this->shared_from_this(), armed = ++request_arming_](
+                                      const boost::system::error_code& ec) {
+            // A stale expiry (the request was read meanwhile) is ignored by its arming number.
+            if (ec || armed != self->request_arming_ || self->closed_)
+                return;
+            self->request_timed_out_ = true;
+            boost::system::error_code ignored;
+            self->lowest().socket().cancel(ignored);
+        });
+    }
+
+    void disarm_request_timer()
+    {
+        ++request_arming_;
+        request_timer_.cancel();
+    }
+
+    std::string request_timeout_message() const
+    {
+        return "Request timeout: the request was not received within " +
+               std::to_string(core_->opts.request_timeout.count()) + " ms.";
+    }
+
     // Drops the connection without a TLS close_notify; with `reset`, as an RST.
     void abort_connection(bool reset)
     {
@@ -357,6 +410,9 @@ private:
     std::shared_ptr<server_core> core_;
     Stream stream_;
     asio::steady_timer stall_timer_;
+    asio::steady_timer request_timer_;
+    std::uint64_t request_arming_ = 0;
+    bool request_timed_out_ = false;
     beast::flat_buffer buffer_;
     bool closed_ = false;
 };

@@ -48,6 +48,12 @@ struct emulator_options {
     std::size_t close_after_requests = 0;      // 0 = never; else `Connection: close` on the Nth response
     std::chrono::milliseconds idle_close{0};   // 0 = never; else idle keep-alive connections are closed silently
     std::chrono::milliseconds handshake_timeout{10000};
+    // A request must arrive whole within this, from its first byte to the end of its body
+    // (uploads included; a 100-continue wait too): a client that sends half a request and
+    // stalls gets 408 with `Connection: close`, then the connection is closed. 0 = never.
+    // Waiting for a request's first byte on a keep-alive connection is not counted: that
+    // is idle time, governed by idle_close.
+    std::chrono::milliseconds request_timeout{30000};
 
     // Limits.
     std::size_t max_header_bytes = 16 * 1024;        // larger request heads get 431
