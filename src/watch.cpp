@@ -346,72 +346,60 @@ void watch_registry::leave_on_strand(const std::string& batch_id, std::uint64_t 
 std::size_t watch_registry::active_polls_for_test() const { return polls_.size(); }
 
 // ---- launching a watch -------------------------------------------------------------------
+//
+// A watch is a subscription to the registry, not a coroutine of its own: an idle watcher
+// costs its subscriber entry and nothing else. cancel_and_watch runs one short coroutine
+// for the cancel, then hands the same handler to the registry.
 
 namespace {
 
-template <class Token>
-auto async_subscribe(std::shared_ptr<client_state> st, std::string id, watch_options opts, std::optional<batch> initial,
-                     std::optional<long long> initial_date, diagnostics* diag, Token&& token)
-{
-    return asio::async_initiate<Token, void(error_code, batch)>(
-        [](auto h, std::shared_ptr<client_state> s, std::string i, watch_options o, std::optional<batch> init,
-           std::optional<long long> date, diagnostics* d) {
-            auto reg = s->watches;
-            watch_handler wh(std::move(h));
-            reg->subscribe(std::move(s), std::move(i), std::move(o), std::move(init), date, std::move(wh), d);
-        },
-        token, std::move(st), std::move(id), std::move(opts), std::move(initial), initial_date, diag);
-}
+// The cancel that precedes a watch; `watch` says whether to go on watching `initial`.
+struct cancel_outcome {
+    op_result<batch> result;
+    bool watch = false;
+    std::optional<long long> server_date;
+    watch_options opts; // handed back for the watch
+};
 
-asio::awaitable<op_result<batch>> watch_op(std::shared_ptr<client_state> st, std::string id, watch_options opts,
-                                           bool cancel_first)
+asio::awaitable<cancel_outcome> cancel_step(std::shared_ptr<client_state> st, std::string id, watch_options opts)
 {
-    // Any cancellation type ends the watch; pass it on as terminal.
+    // Any cancellation type ends it; pass it on as terminal.
     co_await asio::this_coro::reset_cancellation_state(
         asio::enable_total_cancellation(), [](asio::cancellation_type t) {
             return t != asio::cancellation_type::none ? asio::cancellation_type::terminal
                                                       : asio::cancellation_type::none;
         });
     co_await asio::this_coro::throw_if_cancelled(false);
-    op_result<batch> r;
-    std::optional<batch> initial;
+    cancel_outcome out;
     response_metadata meta;
-    if (cancel_first) {
-        request_options ro = opts.poll_request;
-        ro.metadata = &meta;
-        auto c = co_await batch_by_id(st, id, true, ro);
-        if (c.ec == error::bad_request || c.ec == error::conflict) {
-            // The API refuses to cancel a batch that has ended: then its state is the answer.
-            auto g = co_await batch_by_id(st, id, false, opts.poll_request);
-            if (!g.ec && g.value.is_terminal()) {
-                c = std::move(g);
-            } else {
-                co_return c;
-            }
-        }
-        if (c.ec)
-            co_return c;
-        if (c.value.is_terminal()) {
-            if (opts.on_transition) {
-                batch_transition t;
-                t.to = c.value.status;
-                t.snapshot = c.value;
-                t.seen_at = std::chrono::system_clock::now();
-                opts.on_transition(t);
-            }
-            co_return c;
-        }
-        initial = std::move(c.value);
-    } else {
-        if (id.empty() || id == "." || id == "..") {
-            r.ec = error::invalid_argument;
-            r.diag.message = "invalid batch id: it must not be empty, '.' or '..'";
-            co_return r;
-        }
+    request_options ro = opts.poll_request;
+    ro.metadata = &meta;
+    out.result = co_await batch_by_id(st, id, true, ro);
+    if (out.result.ec == error::bad_request || out.result.ec == error::conflict) {
+        // The API refuses to cancel a batch that has ended: then its state is the answer.
+        auto g = co_await batch_by_id(st, id, false, opts.poll_request);
+        if (!g.ec && g.value.is_terminal())
+            out.result = std::move(g);
     }
-    std::tie(r.ec, r.value) =
-        co_await async_subscribe(st, id, std::move(opts), std::move(initial), meta.server_date, &r.diag, use_tuple);
-    co_return r;
+    if (!out.result.ec && out.result.value.is_terminal() && opts.on_transition) {
+        batch_transition t;
+        t.to = out.result.value.status;
+        t.snapshot = out.result.value;
+        t.seen_at = std::chrono::system_clock::now();
+        opts.on_transition(t);
+    }
+    out.watch = !out.result.ec && !out.result.value.is_terminal();
+    out.server_date = meta.server_date;
+    out.opts = std::move(opts);
+    co_return out;
+}
+
+void complete_now(const asio::any_io_executor& ex, diagnostics* diag, watch_handler h, error_code ec, batch b,
+                  diagnostics d)
+{
+    if (diag)
+        *diag = std::move(d);
+    complete_watcher(ex, std::move(h), ec, std::move(b));
 }
 
 } // namespace
@@ -420,7 +408,38 @@ void launch_watch(std::shared_ptr<client_state> st, std::string id, watch_option
                   diagnostics* diag, watch_handler h)
 {
     auto ex = st->ex;
-    launch_operation<batch>(ex, diag, std::move(h), watch_op(std::move(st), std::move(id), std::move(opts), cancel_first));
+    if (id.empty() || id == "." || id == "..") {
+        diagnostics d;
+        d.message = "invalid batch id: it must not be empty, '.' or '..'";
+        complete_now(ex, diag, std::move(h), error::invalid_argument, {}, std::move(d));
+        return;
+    }
+    if (!cancel_first) {
+        auto reg = st->watches;
+        reg->subscribe(std::move(st), std::move(id), std::move(opts), std::nullopt, std::nullopt, std::move(h), diag);
+        return;
+    }
+    auto slot = asio::get_associated_cancellation_slot(h);
+    asio::co_spawn(
+        asio::make_strand(ex), cancel_step(st, id, std::move(opts)),
+        asio::bind_cancellation_slot(
+            slot, [st, id, diag, h = std::move(h)](std::exception_ptr ep, cancel_outcome c) mutable {
+                if (ep) { // cancel_step reports failures as error codes; this is bad_alloc or a bug
+                    diagnostics d;
+                    d.message = "unexpected exception while cancelling";
+                    complete_now(st->ex, diag, std::move(h), error::protocol_error, {}, std::move(d));
+                    return;
+                }
+                if (!c.watch) {
+                    complete_now(st->ex, diag, std::move(h), c.result.ec, std::move(c.result.value),
+                                 std::move(c.result.diag));
+                    return;
+                }
+                // The same handler, and so the same cancellation slot, now belongs to the watch.
+                auto reg = st->watches;
+                reg->subscribe(std::move(st), std::move(id), std::move(c.opts), std::move(c.result.value),
+                               c.server_date, std::move(h), diag);
+            }));
 }
 
 } // namespace detail
