@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -24,7 +25,11 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <stdexcept>
 #include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace asio = boost::asio;
 using namespace batchwire;
@@ -138,6 +143,42 @@ boost::json::object run(const settings& s, bool pooled)
     return r;
 }
 
+// Runs one mode in a child process of its own, so that its peak RSS is its own; the child
+// sends its JSON line back through a pipe.
+boost::json::object run_in_child(const settings& s, bool pooled)
+{
+    int fds[2];
+    if (::pipe(fds) != 0)
+        throw std::runtime_error("pipe failed");
+    std::fflush(stdout);
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        ::close(fds[0]);
+        int rc = 0;
+        try {
+            const auto text = boost::json::serialize(run(s, pooled)) + "\n";
+            rc = ::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()) ? 0 : 1;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "client_bench (child): %s\n", e.what());
+            rc = 1;
+        }
+        std::_Exit(rc);
+    }
+    ::close(fds[1]);
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || text.empty())
+        throw std::runtime_error("the benchmark run failed");
+    return boost::json::parse(text).as_object();
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -152,10 +193,21 @@ int main(int argc, char** argv)
         }
         if (s.batch_id.empty())
             s.batch_id = make_batch(s);
-        auto pooled = run(s, true);
-        std::cout << boost::json::serialize(pooled) << std::endl;
-        auto unpooled = run(s, false);
-        std::cout << boost::json::serialize(unpooled) << std::endl;
+        auto measured = [&](bool pooled) {
+            const auto emu_cpu0 = emu ? emu->cpu_time_us() : 0;
+            auto r = run_in_child(s, pooled);
+            if (emu) {
+                // The emulator runs on one thread: its requests per CPU second are its
+                // requests/s on one core.
+                const auto cpu = static_cast<double>(emu->cpu_time_us() - emu_cpu0);
+                r["emulator_cpu_us_per_request"] = cpu / s.n;
+                r["emulator_requests_per_cpu_s"] = cpu > 0 ? s.n * 1e6 / cpu : 0.0;
+            }
+            std::cout << boost::json::serialize(r) << std::endl;
+            return r;
+        };
+        auto pooled = measured(true);
+        auto unpooled = measured(false);
         boost::json::object ratio;
         ratio["pooled_vs_unpooled_requests_per_s"] =
             pooled["requests_per_s"].as_double() / unpooled["requests_per_s"].as_double();

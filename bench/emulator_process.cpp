@@ -5,6 +5,8 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -54,6 +56,24 @@ emulator_process::~emulator_process()
         int status = 0;
         ::waitpid(pid_, &status, 0);
     }
+}
+
+long long emulator_process::cpu_time_us() const
+{
+    std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // Fields after the command name (which is in parentheses and may hold spaces): state is
+    // field 3, utime 14, stime 15.
+    const auto close = text.rfind(')');
+    if (close == std::string::npos)
+        return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string skip;
+    for (int field = 3; field < 14; ++field)
+        fields >> skip;
+    long long utime = 0, stime = 0;
+    fields >> utime >> stime;
+    return (utime + stime) * 1'000'000LL / ::sysconf(_SC_CLK_TCK);
 }
 
 long peak_rss_kib()

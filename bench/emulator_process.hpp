@@ -18,6 +18,8 @@ public:
 
     const std::string& base_url() const { return base_url_; }
     const std::string& ca_file() const { return ca_file_; }
+    // The emulator's own user + system CPU time so far, in microseconds (/proc/PID/stat).
+    long long cpu_time_us() const;
 
 private:
     int pid_ = -1;
