@@ -105,50 +105,60 @@ public:
 private:
     static asio::awaitable<void> run(std::shared_ptr<batch_poll> self) { co_await self->loop(); }
 
+    // One poll, its snapshot delivered to every watcher; its own coroutine so that the
+    // request's state (response, snapshot, diagnostics) is gone while the loop sleeps.
+    // False: the loop ends (terminal status, permanent error, no watcher left).
+    asio::awaitable<bool> poll_once(const asio::cancellation_state& cs, std::chrono::milliseconds& interval)
+    {
+        response_metadata meta;
+        request_options ro = opts_.poll_request;
+        ro.metadata = &meta;
+        // A poll never outlasts the earliest watcher's deadline (a stalled server would
+        // otherwise hold it for attempts x attempt_timeout).
+        if (auto d = earliest_deadline()) {
+            const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(*d - clock::now()),
+                                       std::chrono::milliseconds(1));
+            if (!ro.total_timeout || ro.total_timeout->count() == 0 || *ro.total_timeout > left)
+                ro.total_timeout = left;
+        }
+        auto r = co_await batch_by_id(st_, id_, false, ro);
+        if (cs.cancelled() != asio::cancellation_type::none || subs_.empty())
+            co_return false;
+        if (r.ec) {
+            if (!is_retryable(r.ec, r.diag) && r.ec != error::timeout && r.ec != error::deadline_exceeded) {
+                finish_all(r.ec, r.diag);
+                co_return false;
+            }
+            for (auto& s : subs_)
+                if (s.opts.on_poll_error)
+                    s.opts.on_poll_error(r.ec, r.diag);
+            interval = grow(interval);
+        } else {
+            const bool changed = !last_ || last_->status != r.value.status ||
+                                 last_->request_counts != r.value.request_counts;
+            last_date_ = meta.server_date;
+            for (auto& s : subs_)
+                deliver(s, r.value, meta.server_date);
+            last_ = std::move(r.value);
+            if (last_->is_terminal()) {
+                finish_all(error_code{}, {});
+                co_return false;
+            }
+            interval = changed ? opts_.initial_interval : grow(interval);
+            if (meta.poll_after)
+                interval = std::min(std::max(*meta.poll_after, std::chrono::milliseconds(1)), opts_.max_server_hint);
+        }
+        co_return true;
+    }
+
     asio::awaitable<void> loop()
     {
         co_await asio::this_coro::throw_if_cancelled(false);
         const auto cs = co_await asio::this_coro::cancellation_state;
         auto interval = opts_.initial_interval;
         while (!subs_.empty()) {
-            response_metadata meta;
-            request_options ro = opts_.poll_request;
-            ro.metadata = &meta;
-            // A poll never outlasts the earliest watcher's deadline (a stalled server would
-            // otherwise hold it for attempts x attempt_timeout).
-            if (auto d = earliest_deadline()) {
-                const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(*d - clock::now()),
-                                           std::chrono::milliseconds(1));
-                if (!ro.total_timeout || ro.total_timeout->count() == 0 || *ro.total_timeout > left)
-                    ro.total_timeout = left;
-            }
-            auto r = co_await batch_by_id(st_, id_, false, ro);
-            if (cs.cancelled() != asio::cancellation_type::none || subs_.empty())
+            if (!co_await poll_once(cs, interval))
                 break;
-            if (r.ec) {
-                if (!is_retryable(r.ec, r.diag) && r.ec != error::timeout && r.ec != error::deadline_exceeded) {
-                    finish_all(r.ec, r.diag);
-                    break;
-                }
-                for (auto& s : subs_)
-                    if (s.opts.on_poll_error)
-                        s.opts.on_poll_error(r.ec, r.diag);
-                interval = grow(interval);
-            } else {
-                const bool changed = !last_ || last_->status != r.value.status ||
-                                     last_->request_counts != r.value.request_counts;
-                last_date_ = meta.server_date;
-                for (auto& s : subs_)
-                    deliver(s, r.value, meta.server_date);
-                last_ = std::move(r.value);
-                if (last_->is_terminal()) {
-                    finish_all(error_code{}, {});
-                    break;
-                }
-                interval = changed ? opts_.initial_interval : grow(interval);
-                if (meta.poll_after)
-                    interval = std::min(std::max(*meta.poll_after, std::chrono::milliseconds(1)), opts_.max_server_hint);
-            }
             expire_deadlines();
             // Sleep until the next poll, waking for each deadline on the way (add() wakes
             // the timer early when a watcher with an earlier deadline joins).
