@@ -45,7 +45,7 @@ std::optional<tls_identity> make_identity(const emulator_options& o)
             throw std::invalid_argument("emulator: cert_file and key_file go together");
         return tls_identity::load(o.cert_file, o.key_file, o.ca_file);
     }
-    return tls_identity::generate();
+    return tls_identity::generate(o.certificate_names);
 }
 
 std::optional<asio::ssl::context> make_ssl_context(const std::optional<tls_identity>& id)

@@ -65,7 +65,9 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value)
 
 // A certificate for `key`, named `common_name`, valid from an hour ago for `days`;
 // self-signed when issuer is null.
-x509_ptr make_certificate(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY* issuer_key, int days)
+// A CA certificate when issuer is null; else a server certificate for subject_alt_names.
+x509_ptr make_certificate(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PKEY* issuer_key, int days,
+                          const char* subject_alt_names)
 {
     x509_ptr cert(X509_new());
     if (!cert)
@@ -106,7 +108,7 @@ x509_ptr make_certificate(EVP_PKEY* key, const char* common_name, X509* issuer, 
         add_extension(cert.get(), issuer, NID_basic_constraints, "critical,CA:FALSE");
         add_extension(cert.get(), issuer, NID_key_usage, "critical,digitalSignature,keyEncipherment");
         add_extension(cert.get(), issuer, NID_ext_key_usage, "serverAuth");
-        add_extension(cert.get(), issuer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1");
+        add_extension(cert.get(), issuer, NID_subject_alt_name, subject_alt_names);
         add_extension(cert.get(), issuer, NID_subject_key_identifier, "hash");
         add_extension(cert.get(), issuer, NID_authority_key_identifier, "keyid:always");
     }
@@ -148,12 +150,13 @@ std::string read_whole_file(const std::string& path)
 
 } // namespace
 
-tls_identity tls_identity::generate()
+tls_identity tls_identity::generate(const std::string& subject_alt_names)
 {
     pkey_ptr ca_key = make_key();
-    x509_ptr ca_cert = make_certificate(ca_key.get(), "batchwire emulator CA", nullptr, ca_key.get(), 7);
+    x509_ptr ca_cert = make_certificate(ca_key.get(), "batchwire emulator CA", nullptr, ca_key.get(), 7, nullptr);
     pkey_ptr server_key = make_key();
-    x509_ptr server_cert = make_certificate(server_key.get(), "localhost", ca_cert.get(), ca_key.get(), 7);
+    x509_ptr server_cert = make_certificate(server_key.get(), "localhost", ca_cert.get(), ca_key.get(), 7,
+                                             subject_alt_names.c_str());
 
     tls_identity id;
     id.cert_pem_ = cert_to_pem(server_cert.get());

@@ -22,6 +22,9 @@ struct emulator_options {
     // TLS identity. Empty: a CA and a server certificate (SAN 127.0.0.1, ::1, localhost)
     // are generated at start and the CA is written to a temporary directory the server owns.
     std::string cert_file{}, key_file{}, ca_file{};
+    // The names a generated certificate is for, as an X.509 subjectAltName value (tests of
+    // host-name verification give it other names).
+    std::string certificate_names = "DNS:localhost,IP:127.0.0.1,IP:::1";
 
     // Expected "Authorization: Bearer <key>"; empty = accept any non-empty bearer token.
     std::string api_key = "sk-emulator";

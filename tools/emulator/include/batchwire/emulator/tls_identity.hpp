@@ -13,7 +13,8 @@ class tls_identity {
 public:
     // Generates a CA and a server certificate; writes the CA PEM to a new temporary
     // directory that this object owns (removed by the destructor).
-    static tls_identity generate();
+    // `subject_alt_names` in OpenSSL's syntax, e.g. "DNS:localhost,IP:127.0.0.1".
+    static tls_identity generate(const std::string& subject_alt_names = "DNS:localhost,IP:127.0.0.1,IP:::1");
     // Loads PEM files. With no ca_file, the certificate itself is what clients trust.
     static tls_identity load(const std::string& cert_file, const std::string& key_file, const std::string& ca_file);
 
