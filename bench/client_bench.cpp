@@ -139,6 +139,7 @@ boost::json::object run(const settings& s, bool pooled)
     r["client_cpu_us_per_request"] = static_cast<double>(cpu) / s.n;
     r["peak_rss_kib"] = bench::peak_rss_kib();
     r["connections_opened"] = c.stats().opened;
+    r["tls_sessions_resumed"] = c.stats().resumed;
     r["errors"] = errors;
     return r;
 }

@@ -419,7 +419,7 @@ const client_options& client::options() const noexcept { return state_->opts; }
 connection_stats client::stats() const noexcept
 {
     const auto s = state_->pool->stats();
-    return {s.opened, s.reused, s.closed, s.stale};
+    return {s.opened, s.reused, s.closed, s.stale, s.resumed};
 }
 
 namespace {

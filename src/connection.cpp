@@ -99,6 +99,7 @@ asio::awaitable<error_code> connection::connect(const origin& o, const std::vect
             }
             co_return mapped;
         }
+        resumed_session = SSL_session_reused(s->native_handle()) == 1;
     }
     t.expires_never();
     co_return error_code{};
@@ -261,13 +262,31 @@ bool connection::idle_and_usable() const
 
 SSL_SESSION* connection::take_session() const
 {
-    if (const auto* s = std::get_if<tls_stream>(&stream_))
-        return SSL_get1_session(const_cast<tls_stream*>(s)->native_handle());
+    if (const auto* s = std::get_if<tls_stream>(&stream_)) {
+        SSL_SESSION* session = SSL_get1_session(const_cast<tls_stream*>(s)->native_handle());
+        if (session && SSL_SESSION_is_resumable(session) != 1) {
+            SSL_SESSION_free(session);
+            return nullptr;
+        }
+        return session;
+    }
     return nullptr;
+}
+
+connection::~connection() { keep_session_resumable(); }
+
+void connection::keep_session_resumable() noexcept
+{
+    // OpenSSL marks the session of an SSL freed without a TLS shutdown as not resumable
+    // (ssl_clear_bad_session), which would undo resumption for every connection the server
+    // or the pool closes. A connection that completed an exchange ended in good standing.
+    if (auto* s = std::get_if<tls_stream>(&stream_); s && reused)
+        SSL_set_shutdown(s->native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 }
 
 void connection::close() noexcept
 {
+    keep_session_resumable();
     error_code ignored;
     tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     tcp().close();

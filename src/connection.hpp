@@ -95,11 +95,18 @@ public:
     // The session to resume on the next connection to the same origin (owned by the caller).
     SSL_SESSION* take_session() const;
 
+    ~connection();
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
     void close() noexcept;
     bool reused = false;                 // served an exchange before
+    bool resumed_session = false;        // its TLS handshake resumed an earlier session
     clock::time_point last_used{};
 
 private:
+    void keep_session_resumable() noexcept;
+
     template <class Stream>
     boost::asio::awaitable<boost::system::error_code>
     do_exchange(Stream& s, const outgoing_request& req, exchange_result& result, clock::time_point deadline,

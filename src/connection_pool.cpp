@@ -82,7 +82,7 @@ connection_pool::~connection_pool()
 
 pool_stats connection_pool::stats() const noexcept
 {
-    return {opened_.load(), reused_.load(), closed_.load(), stale_.load()};
+    return {opened_.load(), reused_.load(), closed_.load(), stale_.load(), resumed_.load()};
 }
 
 void connection_pool::initiate_acquire(acquire_kind kind, asio::any_completion_handler<acquire_signature> h)
@@ -189,7 +189,9 @@ void connection_pool::release(std::unique_ptr<connection> conn, bool reusable)
 
 void connection_pool::release_on_strand(std::unique_ptr<connection> conn, bool reusable)
 {
-    if (reusable && params_.tls_session_resumption) {
+    // Any connection that completed an exchange has a session worth resuming, kept alive
+    // or not (a `Connection: close` answer, a pool that is disabled).
+    if (conn->reused && params_.tls_session_resumption) {
         if (SSL_SESSION* s = conn->take_session()) {
             if (session_)
                 SSL_SESSION_free(session_);

@@ -61,6 +61,7 @@ struct pool_stats {
     std::uint64_t reused = 0;  // idle connections handed out
     std::uint64_t closed = 0;
     std::uint64_t stale = 0;   // idle connections found closed by the server or expired
+    std::uint64_t resumed = 0; // fresh connections whose TLS handshake resumed a session
 };
 
 enum class acquire_kind {
@@ -96,6 +97,8 @@ public:
     void shutdown();
 
     pool_stats stats() const noexcept;
+    // Called by the connection's user after a handshake that resumed a session.
+    void count_resumed_session() noexcept { resumed_.fetch_add(1); }
     const pool_params& params() const noexcept { return params_; }
 
 private:
@@ -132,7 +135,7 @@ private:
     bool shut_down_ = false;
 
     std::atomic<std::uint64_t> next_id_{1};
-    std::atomic<std::uint64_t> opened_{0}, reused_{0}, closed_{0}, stale_{0};
+    std::atomic<std::uint64_t> opened_{0}, reused_{0}, closed_{0}, stale_{0}, resumed_{0};
 };
 
 } // namespace batchwire::detail

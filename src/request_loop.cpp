@@ -177,6 +177,8 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
             if (!ec)
                 ec = co_await l.conn().connect(st.org, endpoints, st.opts.pool.connect_timeout,
                                                st.opts.pool.handshake_timeout, l.session(), why);
+            if (!ec && l.conn().resumed_session)
+                st.pool->count_resumed_session();
             if (!ec)
                 st.log({.level = log_level::debug, .kind = log_event_kind::connection_opened,
                         .elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),

@@ -78,6 +78,7 @@ struct connection_stats {
     std::uint64_t reused = 0; // requests served on a kept-alive connection
     std::uint64_t closed = 0;
     std::uint64_t stale = 0;  // idle connections found closed by the server, or expired
+    std::uint64_t resumed = 0; // TLS handshakes that resumed an earlier session (abbreviated)
 };
 
 namespace detail {

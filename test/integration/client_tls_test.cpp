@@ -63,3 +63,31 @@ BOOST_AUTO_TEST_CASE(an_ip_missing_from_the_certificate_fails_verification)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(client_transport, *boost::unit_test::timeout(120))
+
+BOOST_AUTO_TEST_CASE(new_connections_resume_the_tls_session)
+{
+    auto eo = batchwire::test::fast_emulator_options();
+    eo.close_after_requests = 1; // every answer closes its connection: each request connects anew
+    emulator_fixture f(eo);
+    auto run_five = [&](bool resumption) {
+        auto o = f.client_opts();
+        o.pool.tls_session_resumption = resumption;
+        client c(f.ctx, o);
+        diagnostics diag;
+        for (int i = 0; i < 5; ++i) {
+            auto [ec, b] = f.run(c.async_retrieve("batch_x", diag, asio::as_tuple(asio::use_awaitable)));
+            BOOST_TEST(ec == error::not_found, describe(ec, diag));
+        }
+        return c.stats();
+    };
+    const auto on = run_five(true);
+    BOOST_TEST(on.opened == 5u);
+    BOOST_TEST(on.resumed == 4u); // all but the first handshake were abbreviated
+    const auto off = run_five(false);
+    BOOST_TEST(off.opened == 5u);
+    BOOST_TEST(off.resumed == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
