@@ -173,10 +173,13 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
         exchange_result r;
         if (l.fresh()) {
             const auto t0 = clock::now();
-            ec = co_await resolve(st.org, st.opts.pool.connect_timeout, endpoints, why);
+            // Connecting is part of the attempt: its limits never reach past the attempt's end.
+            const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(attempt_deadline - t0),
+                                       std::chrono::milliseconds(1));
+            ec = co_await resolve(st.org, std::min(st.opts.pool.connect_timeout, left), endpoints, why);
             if (!ec)
-                ec = co_await l.conn().connect(st.org, endpoints, st.opts.pool.connect_timeout,
-                                               st.opts.pool.handshake_timeout, l.session(), why);
+                ec = co_await l.conn().connect(st.org, endpoints, std::min(st.opts.pool.connect_timeout, left),
+                                               std::min(st.opts.pool.handshake_timeout, left), l.session(), why);
             if (!ec && l.conn().resumed_session)
                 st.pool->count_resumed_session();
             if (!ec)

@@ -8,6 +8,7 @@
 #include <batchwire/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -88,6 +89,38 @@ BOOST_AUTO_TEST_CASE(new_connections_resume_the_tls_session)
     const auto off = run_five(false);
     BOOST_TEST(off.opened == 5u);
     BOOST_TEST(off.resumed == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(client_transport, *boost::unit_test::timeout(120))
+
+BOOST_AUTO_TEST_CASE(a_silent_tls_server_ends_the_attempt_at_its_timeout)
+{
+    // A server that accepts and never answers the ClientHello. The handshake timeout is
+    // long (10 s by default); the attempt's 50 ms bound it.
+    asio::io_context ctx;
+    asio::ip::tcp::acceptor acceptor(ctx, {asio::ip::address_v4::loopback(), 0});
+    asio::ip::tcp::socket held(ctx);
+    acceptor.async_accept(held, [](boost::system::error_code) {});
+    client_options o;
+    o.base_url = "https://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/v1";
+    o.api_key = "sk-test";
+    o.retry.max_retries = 0;
+    o.attempt_timeout = std::chrono::milliseconds(50);
+    client c(ctx, o);
+    diagnostics diag;
+    boost::system::error_code got;
+    const auto t0 = std::chrono::steady_clock::now();
+    c.async_retrieve("batch_x", diag, [&](boost::system::error_code ec, batch) {
+        got = ec;
+        acceptor.close();
+        held.close();
+    });
+    ctx.run();
+    const auto took = std::chrono::steady_clock::now() - t0;
+    BOOST_TEST(got == error::timeout, describe(got, diag));
+    BOOST_TEST(took < std::chrono::seconds(5)); // not the 10 s handshake timeout
 }
 
 BOOST_AUTO_TEST_SUITE_END()
