@@ -3,6 +3,7 @@
 
 #include "child_process.hpp"
 #include "emulator_fixture.hpp"
+#include "../test_printing.hpp"
 
 #ifdef BATCHWIRE_CLI_PATH
 
@@ -10,6 +11,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <string>
+#include <vector>
 
 using namespace batchwire;
 using batchwire::test::child_result;
@@ -119,6 +123,99 @@ BOOST_FIXTURE_TEST_CASE(exit_codes_say_what_went_wrong, cli_fixture)
     server->add_fault({.route = "GET /v1/batches/{id}", .count = 0, .kind = emulator::fault_kind::stall_headers});
     auto stalled = cli({"--timeout-per-attempt", "200ms", "--max-retries", "0", "get", "batch_x"});
     BOOST_TEST(stalled.exit_code == 5);
+}
+
+BOOST_FIXTURE_TEST_CASE(watch_exit_status_says_how_the_batch_ended, cli_fixture)
+{
+    // A batch that does not end while the test runs (1e-4 requests per second): --timeout
+    // ends the watch with exit status 5, the last snapshot still on stdout.
+    // (10 requests at 1e-4 per second would need 27.8 emulated hours: more than the window.)
+    const auto good = server->put_file("in.jsonl", "batch", test::make_input_jsonl(10)).id;
+    const auto running = server->put_batch({.input_file_id = good, .endpoint = "/v1/chat/completions"}).id;
+    auto timed_out = cli({"watch", running, "--timeout", "1s", "--poll-interval", "20ms"});
+    BOOST_TEST(timed_out.exit_code == 5);
+    BOOST_TEST(boost::json::parse(timed_out.out).at("id").as_string() == running);
+    BOOST_TEST(server->find_batch(running)->is_terminal() == false);
+    BOOST_TEST(server->request_count("POST /v1/batches/{id}/cancel") == 0u); // watch never cancels
+
+    // An input file that fails validation (1 emulated second, under 2 ms here): 11.
+    const auto bad = server->put_file("bad.jsonl", "batch", "not json\n").id;
+    const auto failing = server->put_batch({.input_file_id = bad, .endpoint = "/v1/chat/completions"}).id;
+    auto failed = cli({"watch", failing, "--poll-interval", "20ms"});
+    BOOST_TEST(failed.exit_code == 11);
+    const auto failed_json = boost::json::parse(failed.out);
+    BOOST_TEST(failed_json.at("status").as_string() == "failed");
+    BOOST_TEST(failed_json.at("id").as_string() == failing);
+
+    // The completion window (24 emulated hours) passes while it is in progress: 12.
+    server->advance(std::chrono::hours(25));
+    BOOST_TEST(server->find_batch(running)->status == batch_status::expired);
+    auto expired = cli({"watch", running, "--poll-interval", "20ms"});
+    BOOST_TEST(expired.exit_code == 12);
+    BOOST_TEST(boost::json::parse(expired.out).at("status").as_string() == "expired");
+
+    // `cancel --watch` of a batch that has already ended prints it and exits by its status.
+    auto cancel_ended = cli({"cancel", failing, "--watch", "--poll-interval", "20ms"});
+    BOOST_TEST(cancel_ended.exit_code == 11);
+    BOOST_TEST(boost::json::parse(cancel_ended.out).at("status").as_string() == "failed");
+}
+
+BOOST_FIXTURE_TEST_CASE(every_command_has_help, cli_fixture)
+{
+    auto top = cli({"--help"});
+    BOOST_TEST(top.exit_code == 0);
+    BOOST_TEST(top.err.empty());
+    // The commands the top-level help lists: "  name  summary" lines after "Commands:".
+    std::vector<std::string> listed;
+    const auto begin = top.out.find("Commands:\n");
+    BOOST_REQUIRE(begin != std::string::npos);
+    for (std::size_t pos = begin + 10; pos < top.out.size();) {
+        const auto eol = top.out.find('\n', pos);
+        const std::string line = top.out.substr(pos, eol - pos);
+        if (line.empty())
+            break;
+        const auto name_begin = line.find_first_not_of(' ');
+        listed.push_back(line.substr(name_begin, line.find(' ', name_begin) - name_begin));
+        pos = eol + 1;
+    }
+    const std::vector<std::string> expected{"get", "cancel", "watch", "list", "create", "upload", "download", "file"};
+    BOOST_TEST(listed == expected, boost::test_tools::per_element());
+
+    // Each command's own options, as its help must show them.
+    const std::map<std::string, std::vector<std::string>> options{
+        {"get", {}},
+        {"cancel", {"--watch", "--timeout D", "--download-partial DIR"}},
+        {"watch", {"--timeout D", "--download-partial DIR"}},
+        {"list", {"--limit N", "--after ID", "--all"}},
+        {"create",
+         {"--input-file FILE_ID", "--endpoint PATH", "--completion-window W", "--metadata K=V",
+          "--idempotency-key KEY"}},
+        {"upload", {"--purpose P"}},
+        {"download", {"-o, --output PATH"}},
+        {"file", {}},
+    };
+    for (const auto& name : listed) {
+        BOOST_TEST_CONTEXT("batchwire " << name << " --help")
+        {
+            auto h = cli({name, "--help"});
+            BOOST_TEST(h.exit_code == 0);
+            BOOST_TEST(h.err.empty());
+            BOOST_TEST(h.out.starts_with("Usage: batchwire [GLOBAL OPTIONS] " + name), h.out);
+            const auto it = options.find(name);
+            BOOST_REQUIRE(it != options.end());
+            for (const auto& o : it->second)
+                BOOST_TEST(h.out.find(o) != std::string::npos, "option " << o);
+            BOOST_TEST((h.out.find("Options:\n") != std::string::npos) == !it->second.empty());
+            // The same text whichever way it is asked for, and without needing a key.
+            auto word = cli({"help", name});
+            BOOST_TEST(word.exit_code == 0);
+            BOOST_TEST(word.out == h.out);
+            auto keyless = cli({name, "-h"}, "");
+            BOOST_TEST(keyless.exit_code == 0);
+            BOOST_TEST(keyless.out == h.out);
+        }
+    }
+    BOOST_TEST(server->request_count() == 0u); // help never calls the API
 }
 
 BOOST_AUTO_TEST_SUITE_END()

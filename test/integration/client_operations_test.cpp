@@ -9,9 +9,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace asio = boost::asio;
 using namespace batchwire;
@@ -227,6 +231,130 @@ BOOST_AUTO_TEST_CASE(callbacks_and_futures_through_completion_tokens)
     BOOST_TEST((cancelled.status == batch_status::cancelling || cancelled.status == batch_status::cancelled));
     work.reset();
     runner.join();
+}
+
+BOOST_AUTO_TEST_CASE(invalid_metadata_is_refused_before_anything_is_sent)
+{
+    emulator_fixture f;
+    const auto file = f.server->put_file("in.jsonl", "batch", batchwire::test::make_input_jsonl(1));
+    client c(f.ctx, f.client_opts());
+
+    metadata_map too_many;
+    for (int i = 0; i < 17; ++i)
+        too_many.emplace("key" + std::to_string(i), "v");
+    const metadata_map long_key{{std::string(65, 'k'), "v"}};
+    const metadata_map long_value{{"k", std::string(513, 'v')}};
+    for (const metadata_map* m : std::initializer_list<const metadata_map*>{&too_many, &long_key, &long_value}) {
+        BOOST_TEST_CONTEXT("metadata of " << m->size() << " pairs, first key " << m->begin()->first.size()
+                                          << " chars, its value " << m->begin()->second.size() << " chars")
+        {
+            const batch_create_params p{.input_file_id = file.id, .endpoint = "/v1/chat/completions", .metadata = *m};
+            diagnostics diag;
+            auto [ec, b] = f.run(c.async_create(p, diag, asio::as_tuple(asio::use_awaitable)));
+            BOOST_TEST(ec == error::invalid_argument, describe(ec, diag));
+            BOOST_TEST(diag.message.find("metadata") != std::string::npos, diag.message);
+            BOOST_TEST(diag.http_status == 0u);
+            BOOST_TEST(b.id.empty());
+            try {
+                f.run(c.create(p));
+                BOOST_FAIL("the throwing form accepted it");
+            } catch (const exception& e) {
+                BOOST_TEST(e.code() == error::invalid_argument);
+            }
+        }
+    }
+    BOOST_TEST(f.server->request_count("POST /v1/batches") == 0u);
+    BOOST_TEST(f.server->request_count() == 0u);
+    BOOST_TEST(c.stats().opened == 0u);
+
+    // At the limits (16 pairs, a 64-character key, a 512-character value) it is sent.
+    metadata_map at_limits;
+    for (int i = 0; i < 15; ++i)
+        at_limits.emplace("key" + std::to_string(i), "v");
+    at_limits.emplace(std::string(64, 'k'), std::string(512, 'v'));
+    const batch_create_params ok{.input_file_id = file.id, .endpoint = "/v1/chat/completions", .metadata = at_limits};
+    const auto created = f.run(c.create(ok));
+    BOOST_TEST(created.metadata.value().size() == 16u);
+    BOOST_TEST(f.server->request_count("POST /v1/batches") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(log_events_never_hold_the_api_key)
+{
+    const std::string key = "sk-emulator-key-5ec12e7-0123456789abcdef";
+    const std::string wrong_key = "sk-wrong-key-5ec12e7-fedcba9876543210";
+    auto eo = batchwire::test::fast_emulator_options();
+    eo.api_key = key;
+    emulator_fixture f(eo);
+
+    // Every field of every event, copied (the views die with the event).
+    struct recorded {
+        log_event_kind kind;
+        unsigned status;
+        std::vector<std::string> texts;
+    };
+    std::mutex m;
+    std::vector<recorded> events;
+    auto record = [&](const log_event& e) {
+        std::lock_guard lock(m);
+        events.push_back({e.kind, e.status,
+                          {std::string(to_string(e.kind)), std::string(e.method), std::string(e.target),
+                           std::string(e.request_id), std::string(e.reason), std::to_string(e.status),
+                           std::to_string(e.attempt), std::to_string(e.delay.count()),
+                           std::to_string(e.elapsed.count()), std::to_string(e.connection_id)}});
+    };
+    auto o = f.client_opts();
+    o.api_key = key;
+    o.logger = record;
+    client c(f.ctx, o);
+    auto wo = o;
+    wo.api_key = wrong_key;
+    client wrong(f.ctx, wo);
+
+    const auto input = batchwire::test::make_input_jsonl(3);
+    const auto path = write_temp_file("logged.jsonl", input);
+    // One 503 on the create: retried (the server did nothing), then it succeeds.
+    f.server->add_fault({.route = "POST /v1/batches", .count = 1, .kind = emulator::fault_kind::http_status,
+                         .status = 503, .should_retry = true});
+    f.run([&]() -> asio::awaitable<void> {
+        // Named parameters, not temporaries in the co_await (g++ 12: see client.hpp).
+        const file_upload_params up{.path = path};
+        const auto file = co_await c.upload_file(up);
+        co_await c.retrieve_file(file.id);
+        const batch_create_params p{.input_file_id = file.id, .endpoint = "/v1/chat/completions",
+                                    .metadata = metadata_map{{"owner", "evals"}}};
+        const auto b = co_await c.create(p);
+        co_await c.retrieve(b.id);
+        co_await c.list();
+        co_await c.cancel(b.id);
+        std::string content;
+        const chunk_sink sink = [&](std::string_view chunk, boost::system::error_code&) { content.append(chunk); };
+        co_await c.download_file(file.id, sink);
+        BOOST_TEST(content == input);
+    }());
+    diagnostics diag;
+    auto [ec, b] = f.run(wrong.async_retrieve("batch_x", diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec == error::authentication_failed);
+    std::filesystem::remove(path);
+
+    auto seen = [&](log_event_kind k, unsigned status = 0) {
+        return std::any_of(events.begin(), events.end(),
+                           [&](const recorded& r) { return r.kind == k && (status == 0 || r.status == status); });
+    };
+    // The run did produce what the check is about.
+    BOOST_TEST(seen(log_event_kind::request_sent));
+    BOOST_TEST(seen(log_event_kind::response_received, 200));
+    BOOST_TEST(seen(log_event_kind::response_received, 401));
+    BOOST_TEST(seen(log_event_kind::retry_scheduled, 503));
+    BOOST_TEST(seen(log_event_kind::request_failed, 401));
+    BOOST_TEST(seen(log_event_kind::connection_opened));
+    BOOST_TEST(f.server->request_count("POST /v1/batches") == 2u);
+    for (const auto& r : events)
+        for (const auto& t : r.texts) {
+            BOOST_TEST(t.find(key) == std::string::npos, to_string(r.kind) << ": " << t);
+            BOOST_TEST(t.find(wrong_key) == std::string::npos, to_string(r.kind) << ": " << t);
+            BOOST_TEST(t.find("5ec12e7") == std::string::npos, to_string(r.kind) << ": " << t); // not even a part
+            BOOST_TEST(t.find("Bearer") == std::string::npos, to_string(r.kind) << ": " << t);
+        }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,17 +4,24 @@
 #include "../test_printing.hpp"
 
 #include <batchwire/client.hpp>
+#include <batchwire/watch.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <future>
+#include <thread>
+#include <vector>
 
 namespace asio = boost::asio;
 using namespace batchwire;
@@ -281,6 +288,175 @@ BOOST_AUTO_TEST_CASE(four_threads_share_one_client, *boost::unit_test::label("th
     BOOST_TEST(ok == 200);
     BOOST_TEST(failed == 0);
     BOOST_TEST(c.stats().opened <= 8u);
+}
+
+BOOST_AUTO_TEST_CASE(four_threads_run_watches_cancellations_and_timeouts, *boost::unit_test::label("threads"))
+{
+    // On one io_context run by four threads, at the same time: shared watches of four
+    // batches (two of them cancel_and_watch-ed), a watch and six in-flight requests
+    // cancelled through their cancellation slots, and six requests with tiny timeouts.
+    emulator_fixture f;
+    const auto input = f.server->put_file("in.jsonl", "batch", batchwire::test::make_input_jsonl(4)).id;
+    constexpr int n_batches = 4;
+    std::vector<std::string> ids;
+    for (int i = 0; i < n_batches; ++i)
+        ids.push_back(f.server->put_batch({.input_file_id = input, .endpoint = "/v1/chat/completions"}).id);
+    // Requests that never get an answer: the ones to cancel, and the ones to time out.
+    f.server->add_fault({.route = "GET /v1/files/{id}", .count = 0, .kind = fault_kind::stall_headers});
+    f.server->add_fault({.route = "GET /v1/batches", .count = 0, .kind = fault_kind::stall_headers});
+
+    auto o = f.client_opts();
+    o.pool.max_size = 32;
+    asio::io_context ioc;
+    auto work = asio::make_work_guard(ioc);
+    client c(ioc, o);
+    auto drv = asio::make_strand(ioc); // the driver, and the handlers of what it cancels
+
+    // Watchers: per batch two watch_until_terminal; batches 0 and 1 also cancel_and_watch.
+    struct watcher {
+        int batch;
+        bool cancel_first;
+    };
+    std::vector<watcher> watchers;
+    for (int i = 0; i < n_batches; ++i) {
+        watchers.push_back({i, false});
+        watchers.push_back({i, false});
+        if (i < 2)
+            watchers.push_back({i, true});
+    }
+    const int n_watchers = static_cast<int>(watchers.size());
+    std::vector<batch_status> watch_final(n_watchers, batch_status::unknown);
+    std::vector<std::string> watch_error(n_watchers);
+    std::atomic<int> first_reports{0}, cancelling_reports{0};
+
+    // A watcher of batch 2 cancelled through its slot while it waits.
+    asio::cancellation_signal watch_sig;
+    diagnostics watch_diag;
+    boost::system::error_code watch_ec;
+    std::atomic<bool> watch_first{false}, watch_done{false};
+
+    // In-flight requests cancelled through their slots, with each type of cancellation.
+    constexpr int n_cancelled = 6;
+    std::vector<asio::cancellation_signal> sigs(n_cancelled);
+    std::vector<diagnostics> cancel_diag(n_cancelled);
+    std::vector<boost::system::error_code> cancel_ec(n_cancelled);
+
+    // Tiny timeouts: per attempt (error::timeout) and per call (error::deadline_exceeded).
+    constexpr int n_timeouts = 6;
+    std::vector<diagnostics> timeout_diag(n_timeouts);
+    std::vector<boost::system::error_code> timeout_ec(n_timeouts);
+
+    std::atomic<int> left{n_watchers + 1 + n_cancelled + n_timeouts};
+    std::promise<void> all_done;
+    auto one_done = [&] {
+        if (--left == 0)
+            all_done.set_value();
+    };
+
+    asio::co_spawn(drv, [&]() -> asio::awaitable<void> {
+        const request_options defaults;
+        for (int i = 0; i < n_cancelled; ++i)
+            c.async_retrieve_file("file-stalled", defaults, cancel_diag[i],
+                                  asio::bind_cancellation_slot(
+                                      sigs[i].slot(), asio::bind_executor(drv, [&, i](boost::system::error_code ec, file_object) {
+                                          cancel_ec[i] = ec;
+                                          one_done();
+                                      })));
+        for (int i = 0; i < n_timeouts; ++i) {
+            request_options ro;
+            if (i % 2 == 0) {
+                ro.max_retries = 0;
+                ro.attempt_timeout = milliseconds(20);
+            } else {
+                ro.total_timeout = milliseconds(20);
+            }
+            c.async_list({}, ro, timeout_diag[i], [&, i](boost::system::error_code ec, batch_page) {
+                timeout_ec[i] = ec;
+                one_done();
+            });
+        }
+        watch_options wo;
+        wo.initial_interval = milliseconds(5);
+        wo.max_interval = milliseconds(20);
+        for (int w = 0; w < n_watchers; ++w) {
+            auto mine = wo;
+            mine.on_transition = [&, cancel_first = watchers[w].cancel_first](const batch_transition& t) {
+                if (!t.from) {
+                    ++first_reports;
+                    if (cancel_first && t.to == batch_status::cancelling)
+                        ++cancelling_reports;
+                }
+            };
+            asio::co_spawn(ioc, [&, w, mine]() -> asio::awaitable<void> {
+                try {
+                    batch b; // (not `?:` around two co_awaits: g++ 12 miscompiles it)
+                    if (watchers[w].cancel_first)
+                        b = co_await cancel_and_watch(c, ids[watchers[w].batch], mine);
+                    else
+                        b = co_await watch_until_terminal(c, ids[watchers[w].batch], mine);
+                    watch_final[w] = b.status;
+                } catch (const std::exception& e) {
+                    watch_error[w] = e.what();
+                }
+                one_done();
+            }, asio::detached);
+        }
+        // Every stalled request reached the server: cancel them all.
+        co_await until([&] { return f.server->request_count("GET /v1/files/{id}") >= n_cancelled; });
+        const asio::cancellation_type types[] = {asio::cancellation_type::terminal, asio::cancellation_type::partial,
+                                                 asio::cancellation_type::total};
+        for (int i = 0; i < n_cancelled; ++i)
+            sigs[i].emit(types[i % 3]);
+
+        // Every watcher has its first snapshot, the two cancels were answered. Then a slow
+        // watcher joins batch 2's loop (only now: a loop keeps its first watcher's intervals)
+        // and is cancelled; once it has left, every batch runs to its end.
+        co_await until([&] { return first_reports == n_watchers && cancelling_reports == 2; });
+        auto slow = wo;
+        slow.initial_interval = slow.max_interval = std::chrono::hours(1);
+        slow.on_transition = [&](const batch_transition&) { watch_first = true; };
+        async_watch_until_terminal(c, ids[2], slow, watch_diag,
+                                   asio::bind_cancellation_slot(
+                                       watch_sig.slot(), asio::bind_executor(drv, [&](boost::system::error_code ec, batch) {
+                                           watch_ec = ec;
+                                           watch_done = true;
+                                           one_done();
+                                       })));
+
+        co_await until([&] { return watch_first.load(); });
+        watch_sig.emit(asio::cancellation_type::terminal);
+        co_await until([&] { return watch_done.load(); });
+        f.server->advance(std::chrono::seconds(3600));
+    }, asio::detached);
+
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+        threads.emplace_back([&] { ioc.run(); });
+    all_done.get_future().wait();
+    work.reset();
+    for (auto& t : threads)
+        t.join(); // returns only when nothing is left: no timer, request or poll loop
+
+    for (int w = 0; w < n_watchers; ++w) {
+        BOOST_TEST_CONTEXT("watcher " << w << " of batch " << watchers[w].batch
+                                      << (watchers[w].cancel_first ? " (cancel_and_watch)" : ""))
+        {
+            BOOST_TEST(watch_error[w].empty(), watch_error[w]);
+            BOOST_TEST(watch_final[w] == (watchers[w].batch < 2 ? batch_status::cancelled : batch_status::completed));
+        }
+    }
+    BOOST_TEST(watch_ec == error::cancelled, describe(watch_ec, watch_diag));
+    for (int i = 0; i < n_cancelled; ++i) {
+        BOOST_TEST(cancel_ec[i] == error::cancelled, describe(cancel_ec[i], cancel_diag[i]));
+        BOOST_TEST(cancel_diag[i].request_may_have_been_processed);
+    }
+    for (int i = 0; i < n_timeouts; ++i)
+        BOOST_TEST(timeout_ec[i] == (i % 2 == 0 ? error::timeout : error::deadline_exceeded),
+                   describe(timeout_ec[i], timeout_diag[i]));
+    BOOST_TEST(f.server->request_count("POST /v1/batches/{id}/cancel") == 2u);
+    for (int i = 0; i < n_batches; ++i)
+        BOOST_TEST(f.server->find_batch(ids[i])->status == (i < 2 ? batch_status::cancelled : batch_status::completed));
+    BOOST_TEST(c.stats().opened <= 32u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <tuple>
 #include <vector>
@@ -379,6 +380,188 @@ BOOST_AUTO_TEST_CASE(ten_thousand_watchers_on_one_thread)
     f.ctx.run();
     BOOST_TEST(completed == n);
     BOOST_TEST(other == 0);
+}
+
+BOOST_AUTO_TEST_CASE(follows_a_batch_whose_input_is_invalid_to_failed)
+{
+    watch_fixture f;
+    // A line that is not JSON: validation fails when validating_duration (2 s) has passed.
+    const auto bad = f.server->put_file("bad.jsonl", "batch", "this is not json\n").id;
+    const auto id = f.server->put_batch({.input_file_id = bad, .endpoint = "/v1/chat/completions"}).id;
+    batch final_batch;
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        final_batch = co_await watch_until_terminal(f.c, id, f.fast_polls());
+    }, asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return f.saw(batch_status::validating); });
+        f.server->advance(milliseconds(2200));
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(final_batch.status == batch_status::failed);
+    const std::vector<batch_status> expected{batch_status::validating, batch_status::failed};
+    BOOST_TEST(f.statuses() == expected, boost::test_tools::per_element());
+    BOOST_REQUIRE(f.seen.size() == 2u); // no progress report in between
+    BOOST_TEST(!f.seen.front().from.has_value());
+    BOOST_TEST((f.seen.back().from == batch_status::validating));
+    BOOST_TEST(f.seen.back().snapshot.status == batch_status::failed);
+    BOOST_TEST(final_batch.failed_at.value() == 1'700'000'002);
+    BOOST_TEST(!final_batch.in_progress_at.has_value());
+    BOOST_REQUIRE(final_batch.errors.has_value());
+    BOOST_REQUIRE(!final_batch.errors->empty());
+    BOOST_TEST(final_batch.errors->front().code == "invalid_json_line");
+    BOOST_TEST(final_batch.errors->front().line.value() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(follows_a_batch_that_runs_out_of_time_to_expired)
+{
+    auto eo = batchwire::test::fast_emulator_options();
+    eo.completion_window = seconds(10);
+    eo.requests_per_second = 0.25; // the 10 requests would need 40 s: requests run at +6 and +10
+    watch_fixture f(eo);
+    const auto id = f.new_batch();
+    batch final_batch;
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        final_batch = co_await watch_until_terminal(f.c, id, f.fast_polls());
+    }, asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return f.saw(batch_status::validating); });
+        f.server->advance(seconds(3)); // +3: in_progress, nothing run yet
+        co_await until([&] { return f.saw(batch_status::in_progress); });
+        f.server->advance(seconds(4)); // +7: one request has run
+        co_await until([&] { return !f.seen.empty() && f.seen.back().progress_only; });
+        f.server->advance(seconds(4)); // +11: the window closed at +10
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_TEST(final_batch.status == batch_status::expired);
+    const std::vector<batch_status> expected{batch_status::validating, batch_status::in_progress,
+                                             batch_status::expired};
+    BOOST_TEST(f.statuses() == expected, boost::test_tools::per_element());
+    BOOST_REQUIRE(f.seen.size() == 4u); // the three statuses and one progress report
+    BOOST_TEST(f.seen[2].progress_only);
+    BOOST_TEST(f.seen[2].snapshot.request_counts.value().completed == 1);
+    BOOST_TEST((f.seen.back().from == batch_status::in_progress));
+    BOOST_TEST(final_batch.expired_at.value() == 1'700'000'010);
+    BOOST_TEST(final_batch.expires_at.value() == 1'700'000'010);
+    BOOST_TEST(final_batch.request_counts.value().total == 10);
+    BOOST_TEST(final_batch.request_counts.value().completed == 2);
+    BOOST_TEST(final_batch.error_file_id.has_value()); // the 8 requests that never ran
+    BOOST_TEST(final_batch.output_file_id.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(derived_deadline_follows_expires_at)
+{
+    // A 48-hour window: the deadline derived from expires_at (172800 server seconds) is
+    // twice what a batch without expires_at would get (24 h from the server's now).
+    auto eo = batchwire::test::fast_emulator_options();
+    eo.completion_window = std::chrono::hours(48);
+    watch_fixture f(eo);
+    const auto id = f.new_batch();
+    // The emulator's clock stands still: the batch stays validating. 172800 server seconds
+    // at 1728000 server seconds per local second are 100 ms, plus 10 ms of grace.
+    auto o = f.fast_polls();
+    o.server_time_scale = 1'728'000;
+    o.grace = milliseconds(10);
+    diagnostics diag;
+    const auto started = std::chrono::steady_clock::now();
+    auto [ec, last] = f.run(async_watch_until_terminal(f.c, id, o, diag, asio::as_tuple(asio::use_awaitable)));
+    const auto took = std::chrono::steady_clock::now() - started;
+    BOOST_TEST(ec == error::watch_deadline_exceeded, describe(ec, diag));
+    BOOST_TEST(last.id == id);
+    BOOST_TEST(last.status == batch_status::validating);
+    BOOST_TEST(last.expires_at.value() == 1'700'000'000 + 48 * 3600);
+    BOOST_TEST(diag.message.find("validating") != std::string::npos, diag.message);
+    // Not before the derived deadline (a 24-hour fallback would have ended at 60 ms).
+    BOOST_TEST(std::chrono::duration_cast<milliseconds>(took).count() >= 110);
+    const std::vector<batch_status> expected{batch_status::validating};
+    BOOST_TEST(f.statuses() == expected, boost::test_tools::per_element());
+    BOOST_TEST(f.server->request_count("GET /v1/batches/{id}") >= 1u);
+
+    // The throwing form carries the same last snapshot.
+    try {
+        f.run(watch_until_terminal(f.c, id, o));
+        BOOST_FAIL("expected the derived deadline to pass");
+    } catch (const watch_deadline_error& e) {
+        BOOST_TEST(e.code() == error::watch_deadline_exceeded);
+        BOOST_TEST(e.last_snapshot().id == id);
+        BOOST_TEST(e.last_snapshot().status == batch_status::validating);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(watchers_of_one_batch_share_every_poll_across_clock_advances)
+{
+    // Every poll is made observable: while "blocked" every GET of the batch answers 503
+    // (each watcher's on_poll_error), and the driver "releases" exactly one successful poll
+    // after each clock advance (each watcher's on_transition, which blocks again at once, on
+    // the poll loop, before the next poll). So a watcher in the loop from its first poll
+    // counts every poll the loop made, and the emulator must have seen that many GETs.
+    watch_fixture f;
+    const auto id = f.new_batch();
+    constexpr int k = 8;
+    const emulator::fault_rule blocked{.route = "GET /v1/batches/{id}", .count = 0,
+                                       .kind = fault_kind::http_status, .status = 503};
+    bool released = true; // the first poll may succeed
+    std::vector<int> events(k, 0), errors(k, 0), progress(k, 0);
+    std::vector<std::vector<batch_status>> statuses(k);
+    std::vector<batch_status> finals(k, batch_status::unknown);
+    for (int i = 0; i < k; ++i) {
+        auto o = f.fast_polls();
+        o.poll_request.max_retries = 0; // one request per poll
+        o.on_transition = [&, i](const batch_transition& t) {
+            ++events[i];
+            if (t.progress_only)
+                ++progress[i];
+            else
+                statuses[i].push_back(t.to);
+            if (released) {
+                released = false;
+                f.server->add_fault(blocked);
+            }
+        };
+        o.on_poll_error = [&, i](const boost::system::error_code& ec, const diagnostics&) {
+            BOOST_TEST(ec == error::server_error);
+            ++events[i];
+            ++errors[i];
+        };
+        asio::co_spawn(f.ctx, [&, i, o]() -> asio::awaitable<void> {
+            finals[i] = (co_await watch_until_terminal(f.c, id, o)).status;
+        }, asio::detached);
+    }
+    auto all_saw = [&](batch_status s) {
+        return std::all_of(statuses.begin(), statuses.end(),
+                           [&](const auto& v) { return std::find(v.begin(), v.end(), s) != v.end(); });
+    };
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        auto release_after = [&](milliseconds step) -> asio::awaitable<void> {
+            const int before = *std::max_element(errors.begin(), errors.end());
+            co_await until([&] { return *std::max_element(errors.begin(), errors.end()) >= before + 2; });
+            f.server->advance(step);
+            released = true;
+            f.server->clear_faults();
+        };
+        co_await until([&] { return all_saw(batch_status::validating); }); // every watcher has joined
+        co_await release_after(milliseconds(2200));                           // in_progress
+        co_await until([&] { return all_saw(batch_status::in_progress); });
+        co_await release_after(milliseconds(1000)); // 5 of 10 requests ran
+        co_await until([&] { return std::count(progress.begin(), progress.end(), 1) == k; });
+        co_await release_after(milliseconds(1000)); // all ran: finalizing
+        co_await until([&] { return all_saw(batch_status::finalizing); });
+        co_await release_after(seconds(3)); // completed
+    }, asio::detached);
+    f.ctx.run();
+
+    const std::vector<batch_status> expected{batch_status::validating, batch_status::in_progress,
+                                             batch_status::finalizing, batch_status::completed};
+    for (int i = 0; i < k; ++i) {
+        BOOST_TEST(finals[i] == batch_status::completed);
+        BOOST_TEST(statuses[i] == expected, boost::test_tools::per_element());
+        BOOST_TEST(progress[i] == 1);
+    }
+    const auto gets = f.server->request_count("GET /v1/batches/{id}");
+    const int polls = *std::max_element(events.begin(), events.end());
+    BOOST_TEST(polls >= 5 + 4 * 2); // five successful polls, at least two failed ones before each release
+    BOOST_TEST(gets == static_cast<std::size_t>(polls)); // one loop's polls, not k loops'
+    for (int i = 0; i < k; ++i)
+        BOOST_TEST(events[i] <= polls); // a watcher joining after the first poll saw fewer
 }
 
 BOOST_AUTO_TEST_SUITE_END()
