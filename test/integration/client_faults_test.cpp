@@ -150,14 +150,7 @@ private:
     std::thread thread_;
 };
 
-template <class T>
-T run_on(asio::io_context& ctx, asio::awaitable<T> aw)
-{
-    auto fut = asio::co_spawn(ctx, std::move(aw), asio::use_future);
-    ctx.restart();
-    ctx.run();
-    return fut.get();
-}
+using batchwire::test::run_to_completion;
 
 } // namespace
 
@@ -402,7 +395,7 @@ BOOST_AUTO_TEST_CASE(a_dropped_keep_alive_connection_is_retried_on_a_fresh_one)
     const std::string id = "batch_forgetful";
 
     // Three calls at once: three connections, then idle in the pool.
-    run_on(ctx, [&]() -> asio::awaitable<void> {
+    run_to_completion(ctx, [&]() -> asio::awaitable<void> {
         co_await (c.retrieve(id) && c.retrieve(id) && c.retrieve(id));
     }());
     BOOST_TEST(c.stats().opened == 3u);
@@ -413,7 +406,7 @@ BOOST_AUTO_TEST_CASE(a_dropped_keep_alive_connection_is_retried_on_a_fresh_one)
     // closed unused. Not counted as an attempt.
     diagnostics diag;
     response_metadata meta;
-    auto [ec, b] = run_on(ctx, c.async_retrieve(id, {.metadata = &meta}, diag, asio::as_tuple(asio::use_awaitable)));
+    auto [ec, b] = run_to_completion(ctx, c.async_retrieve(id, {.metadata = &meta}, diag, asio::as_tuple(asio::use_awaitable)));
     BOOST_TEST(!ec, describe(ec, diag));
     BOOST_TEST(b.id == id);
     BOOST_TEST(diag.attempts == 1u);
@@ -427,7 +420,7 @@ BOOST_AUTO_TEST_CASE(a_dropped_keep_alive_connection_is_retried_on_a_fresh_one)
     BOOST_TEST(s.stale == 0u);
 
     // The fresh connection is kept alive and reused (and dropped in turn, then replaced).
-    auto [ec2, b2] = run_on(ctx, c.async_retrieve(id, {.metadata = &meta}, diag, asio::as_tuple(asio::use_awaitable)));
+    auto [ec2, b2] = run_to_completion(ctx, c.async_retrieve(id, {.metadata = &meta}, diag, asio::as_tuple(asio::use_awaitable)));
     BOOST_TEST(!ec2, describe(ec2, diag));
     BOOST_TEST(meta.attempts == 1u);
     BOOST_TEST(c.stats().opened == 5u);
@@ -504,7 +497,7 @@ BOOST_AUTO_TEST_CASE(a_fresh_retry_waits_its_turn_in_a_full_pool)
     o.pool.max_size = 2;
     client c(ctx, o);
     const std::string id = "batch_forgetful";
-    BOOST_TEST(run_on(ctx, c.retrieve(id)).id == id); // one idle connection
+    BOOST_TEST(run_to_completion(ctx, c.retrieve(id)).id == id); // one idle connection
 
     // Three calls at once: A takes the idle connection, B opens the second, C waits. The
     // server drops A's: C takes its place, A waits (fresh) behind it. The server answers B
@@ -517,7 +510,7 @@ BOOST_AUTO_TEST_CASE(a_fresh_retry_waits_its_turn_in_a_full_pool)
         auto [e, b] = co_await c.async_retrieve(id, diag[i], asio::as_tuple(asio::use_awaitable));
         ec[i] = e;
     };
-    run_on(ctx, [&]() -> asio::awaitable<void> {
+    run_to_completion(ctx, [&]() -> asio::awaitable<void> {
         using namespace asio::experimental::awaitable_operators;
         co_await (call(0) && call(1) && call(2));
     }());

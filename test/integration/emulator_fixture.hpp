@@ -4,6 +4,8 @@
 // An emulator on its own thread and io_context, and a client io_context for the test
 // thread; `run` drives a coroutine on the client context to completion.
 
+#include "run_to_completion.hpp"
+
 #include <batchwire/client.hpp>
 #include <batchwire/emulator/server.hpp>
 
@@ -55,10 +57,7 @@ struct emulator_fixture {
     template <class T>
     T run(boost::asio::awaitable<T> aw)
     {
-        auto fut = boost::asio::co_spawn(ctx, std::move(aw), boost::asio::use_future);
-        ctx.restart();
-        ctx.run();
-        return fut.get();
+        return run_to_completion(ctx, std::move(aw));
     }
 
     boost::asio::io_context server_ctx;

@@ -4,6 +4,7 @@
 #ifdef BATCHWIRE_EMULATOR_PATH
 
 #include "child_process.hpp"
+#include "run_to_completion.hpp"
 #include "../test_printing.hpp"
 
 #include <batchwire/client.hpp>
@@ -197,14 +198,7 @@ batchwire::client_options client_opts(const ready_line& ready, std::string api_k
     return o;
 }
 
-template <class T>
-T run(asio::io_context& ctx, asio::awaitable<T> op)
-{
-    auto done = asio::co_spawn(ctx, std::move(op), asio::use_future);
-    ctx.restart();
-    ctx.run();
-    return done.get();
-}
+using batchwire::test::run_to_completion;
 
 constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto start_limit = 30s; // generating a TLS identity on a loaded machine
@@ -241,7 +235,7 @@ BOOST_AUTO_TEST_CASE(serves_https_with_the_ca_file_it_prints_applies_fault_flags
     const batchwire::batch_list_params all{};
     batchwire::client c(ctx, client_opts(ready, "sk-process-test"));
     {
-        auto [ec, page] = run(ctx, c.async_list(all, diag, tuple));
+        auto [ec, page] = run_to_completion(ctx, c.async_list(all, diag, tuple));
         BOOST_TEST(!ec, batchwire::describe(ec, diag));
         BOOST_TEST(page.data.empty());
         BOOST_TEST(!page.has_more);
@@ -249,7 +243,7 @@ BOOST_AUTO_TEST_CASE(serves_https_with_the_ca_file_it_prints_applies_fault_flags
     {
         // The key is checked...
         batchwire::client wrong(ctx, client_opts(ready, "sk-wrong"));
-        auto [ec, page] = run(ctx, wrong.async_list(all, diag, tuple));
+        auto [ec, page] = run_to_completion(ctx, wrong.async_list(all, diag, tuple));
         BOOST_TEST(ec == batchwire::error::authentication_failed, batchwire::describe(ec, diag));
         BOOST_TEST(diag.http_status == 401u);
     }
@@ -258,16 +252,16 @@ BOOST_AUTO_TEST_CASE(serves_https_with_the_ca_file_it_prints_applies_fault_flags
         auto o = client_opts(ready, "sk-process-test");
         o.tls.ca_file.clear();
         batchwire::client untrusting(ctx, o);
-        auto [ec, page] = run(ctx, untrusting.async_list(all, diag, tuple));
+        auto [ec, page] = run_to_completion(ctx, untrusting.async_list(all, diag, tuple));
         BOOST_TEST(ec == batchwire::error::tls_handshake_failed, batchwire::describe(ec, diag));
     }
     {
         // --fault: the first retrieve gets the 503, the next one the real answer.
-        auto [ec, b] = run(ctx, c.async_retrieve("batch_process_test", diag, tuple));
+        auto [ec, b] = run_to_completion(ctx, c.async_retrieve("batch_process_test", diag, tuple));
         BOOST_TEST(ec == batchwire::error::server_error, batchwire::describe(ec, diag));
         BOOST_TEST(diag.http_status == 503u);
         BOOST_TEST(diag.attempts == 1u);
-        auto [ec2, b2] = run(ctx, c.async_retrieve("batch_process_test", diag, tuple));
+        auto [ec2, b2] = run_to_completion(ctx, c.async_retrieve("batch_process_test", diag, tuple));
         BOOST_TEST(ec2 == batchwire::error::not_found, batchwire::describe(ec2, diag));
         BOOST_TEST(diag.http_status == 404u);
     }
@@ -294,7 +288,7 @@ BOOST_AUTO_TEST_CASE(plain_http_and_exit_0_on_sigint)
     batchwire::diagnostics diag;
     const batchwire::batch_list_params all{};
     batchwire::client c(ctx, client_opts(ready, "sk-emulator"));
-    auto [ec, page] = run(ctx, c.async_list(all, diag, tuple));
+    auto [ec, page] = run_to_completion(ctx, c.async_list(all, diag, tuple));
     BOOST_TEST(!ec, batchwire::describe(ec, diag));
 
     emu.send(SIGINT);

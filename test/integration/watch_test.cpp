@@ -74,6 +74,19 @@ struct watch_fixture : emulator_fixture {
     std::vector<batch_transition> seen;
 };
 
+// The throwing form ends with watch_deadline_error carrying the last snapshot.
+void expect_deadline_error(watch_fixture& f, const std::string& id, const watch_options& o, batch_status last)
+{
+    try {
+        f.run(watch_until_terminal(f.c, id, o));
+        BOOST_FAIL("expected the watch deadline to pass");
+    } catch (const watch_deadline_error& e) {
+        BOOST_TEST(e.code() == error::watch_deadline_exceeded);
+        BOOST_TEST(e.last_snapshot().id == id);
+        BOOST_TEST((e.last_snapshot().status == last));
+    }
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(watch, *boost::unit_test::timeout(120))
@@ -142,14 +155,7 @@ BOOST_AUTO_TEST_CASE(fixed_deadline_ends_with_the_last_snapshot)
     const auto id = f.new_batch();
     auto o = f.fast_polls();
     o.timeout = milliseconds(30);
-    try {
-        f.run(watch_until_terminal(f.c, id, o));
-        BOOST_FAIL("expected the deadline to pass");
-    } catch (const watch_deadline_error& e) {
-        BOOST_TEST(e.code() == error::watch_deadline_exceeded);
-        BOOST_TEST(e.last_snapshot().id == id);
-        BOOST_TEST(e.last_snapshot().status == batch_status::validating);
-    }
+    expect_deadline_error(f, id, o, batch_status::validating);
 }
 
 BOOST_AUTO_TEST_CASE(derived_deadline_covers_the_cancelling_window)
@@ -477,14 +483,7 @@ BOOST_AUTO_TEST_CASE(derived_deadline_follows_expires_at)
     BOOST_TEST(f.server->request_count("GET /v1/batches/{id}") >= 1u);
 
     // The throwing form carries the same last snapshot.
-    try {
-        f.run(watch_until_terminal(f.c, id, o));
-        BOOST_FAIL("expected the derived deadline to pass");
-    } catch (const watch_deadline_error& e) {
-        BOOST_TEST(e.code() == error::watch_deadline_exceeded);
-        BOOST_TEST(e.last_snapshot().id == id);
-        BOOST_TEST(e.last_snapshot().status == batch_status::validating);
-    }
+    expect_deadline_error(f, id, o, batch_status::validating);
 }
 
 BOOST_AUTO_TEST_CASE(watchers_of_one_batch_share_every_poll_across_clock_advances)
