@@ -36,6 +36,8 @@ asio::awaitable<void> until(std::function<bool()> pred)
     }
 }
 
+enum class watch_kind { watch, cancel_first };
+
 struct watch_fixture : emulator_fixture {
     watch_fixture() : watch_fixture(batchwire::test::fast_emulator_options()) {}
     explicit watch_fixture(emulator::emulator_options o) : emulator_fixture(std::move(o)), c(ctx, client_opts())
@@ -69,6 +71,22 @@ struct watch_fixture : emulator_fixture {
                 return true;
         return false;
     }
+    // Runs the watch of `id` while `drive` moves the emulator's clock; the final batch.
+    batch watch_driven(watch_kind kind, const std::string& id, const watch_options& o,
+                       const std::function<asio::awaitable<void>()>& drive)
+    {
+        batch final_batch;
+        asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+            if (kind == watch_kind::cancel_first)
+                final_batch = co_await cancel_and_watch(c, id, o);
+            else
+                final_batch = co_await watch_until_terminal(c, id, o);
+        }, asio::detached);
+        asio::co_spawn(ctx, drive, asio::detached);
+        ctx.restart();
+        ctx.run();
+        return final_batch;
+    }
     client c;
     std::string file_id;
     std::vector<batch_transition> seen;
@@ -95,11 +113,7 @@ BOOST_AUTO_TEST_CASE(follows_a_batch_to_completed)
 {
     watch_fixture f;
     const auto id = f.new_batch();
-    batch final_batch;
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
-        final_batch = co_await watch_until_terminal(f.c, id, f.fast_polls());
-    }, asio::detached);
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+    const batch final_batch = f.watch_driven(watch_kind::watch, id, f.fast_polls(), [&]() -> asio::awaitable<void> {
         // 10 requests at 5 per emulated second: 2 s validating, then 2 s of running.
         co_await until([&] { return f.saw(batch_status::validating); });
         f.server->advance(milliseconds(2200));
@@ -110,8 +124,7 @@ BOOST_AUTO_TEST_CASE(follows_a_batch_to_completed)
 
         co_await until([&] { return f.saw(batch_status::finalizing); });
         f.server->advance(seconds(3));
-    }, asio::detached);
-    f.ctx.run();
+    });
     BOOST_TEST(final_batch.status == batch_status::completed);
     const std::vector<batch_status> expected{batch_status::validating, batch_status::in_progress,
                                              batch_status::finalizing, batch_status::completed};
@@ -127,15 +140,10 @@ BOOST_AUTO_TEST_CASE(cancel_and_watch_reaches_cancelled_with_partial_results)
     const auto id = f.new_batch();
     f.server->advance(seconds(3)); // in_progress
     f.server->advance(seconds(1)); // some requests done
-    batch final_batch;
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
-        final_batch = co_await cancel_and_watch(f.c, id, f.fast_polls());
-    }, asio::detached);
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+    const batch final_batch = f.watch_driven(watch_kind::cancel_first, id, f.fast_polls(), [&]() -> asio::awaitable<void> {
         co_await until([&] { return f.saw(batch_status::cancelling); });
         f.server->advance(seconds(601));
-    }, asio::detached);
-    f.ctx.run();
+    });
     BOOST_TEST(final_batch.status == batch_status::cancelled);
     BOOST_TEST(final_batch.cancelled_at.has_value());
     BOOST_TEST(final_batch.output_file_id.has_value());
@@ -205,32 +213,22 @@ BOOST_AUTO_TEST_CASE(server_poll_hint_is_honoured_and_capped)
     const auto id = f.new_batch();
     auto o = f.fast_polls();
     o.initial_interval = o.max_interval = seconds(3600); // only the hint makes it poll again
-    batch final_batch;
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
-        final_batch = co_await watch_until_terminal(f.c, id, o);
-    }, asio::detached);
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+    const batch final_batch = f.watch_driven(watch_kind::watch, id, o, [&]() -> asio::awaitable<void> {
         co_await until([&] { return f.saw(batch_status::validating); });
         f.server->advance(seconds(3600));
-    }, asio::detached);
-    f.ctx.run();
+    });
     BOOST_TEST(final_batch.is_terminal());
 
     // A hint above max_server_hint is capped.
     f.server->set_poll_after_hint(milliseconds(3'600'000));
     const auto id2 = f.new_batch();
     o.max_server_hint = milliseconds(3);
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
-        final_batch = co_await watch_until_terminal(f.c, id2, o);
-    }, asio::detached);
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+    const batch capped = f.watch_driven(watch_kind::watch, id2, o, [&]() -> asio::awaitable<void> {
         co_await until([&] { return f.server->request_count("GET /v1/batches/{id}") >= 3; });
         f.server->advance(seconds(3600));
-    }, asio::detached);
-    f.ctx.restart();
-    f.ctx.run();
-    BOOST_TEST(final_batch.id == id2);
-    BOOST_TEST(final_batch.is_terminal());
+    });
+    BOOST_TEST(capped.id == id2);
+    BOOST_TEST(capped.is_terminal());
 }
 
 BOOST_AUTO_TEST_CASE(transient_errors_are_retried_permanent_ones_end_the_watch)
@@ -248,15 +246,10 @@ BOOST_AUTO_TEST_CASE(transient_errors_are_retried_permanent_ones_end_the_watch)
                          .status = 503});
     f.server->add_fault({.route = "GET /v1/batches/{id}", .count = 1, .kind = fault_kind::rate_limited});
     f.server->add_fault({.route = "GET /v1/batches/{id}", .count = 1, .kind = fault_kind::reset_mid_response});
-    batch final_batch;
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
-        final_batch = co_await watch_until_terminal(f.c, id, o);
-    }, asio::detached);
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+    const batch final_batch = f.watch_driven(watch_kind::watch, id, o, [&]() -> asio::awaitable<void> {
         co_await until([&] { return poll_errors >= 4; });
         f.server->advance(seconds(3600));
-    }, asio::detached);
-    f.ctx.run();
+    });
     BOOST_TEST(poll_errors == 4);
     BOOST_TEST(final_batch.is_terminal());
 
@@ -394,15 +387,10 @@ BOOST_AUTO_TEST_CASE(follows_a_batch_whose_input_is_invalid_to_failed)
     // A line that is not JSON: validation fails when validating_duration (2 s) has passed.
     const auto bad = f.server->put_file("bad.jsonl", "batch", "this is not json\n").id;
     const auto id = f.server->put_batch({.input_file_id = bad, .endpoint = "/v1/chat/completions"}).id;
-    batch final_batch;
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
-        final_batch = co_await watch_until_terminal(f.c, id, f.fast_polls());
-    }, asio::detached);
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+    const batch final_batch = f.watch_driven(watch_kind::watch, id, f.fast_polls(), [&]() -> asio::awaitable<void> {
         co_await until([&] { return f.saw(batch_status::validating); });
         f.server->advance(milliseconds(2200));
-    }, asio::detached);
-    f.ctx.run();
+    });
     BOOST_TEST(final_batch.status == batch_status::failed);
     const std::vector<batch_status> expected{batch_status::validating, batch_status::failed};
     BOOST_TEST(f.statuses() == expected, boost::test_tools::per_element());
@@ -425,19 +413,14 @@ BOOST_AUTO_TEST_CASE(follows_a_batch_that_runs_out_of_time_to_expired)
     eo.requests_per_second = 0.25; // the 10 requests would need 40 s: requests run at +6 and +10
     watch_fixture f(eo);
     const auto id = f.new_batch();
-    batch final_batch;
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
-        final_batch = co_await watch_until_terminal(f.c, id, f.fast_polls());
-    }, asio::detached);
-    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+    const batch final_batch = f.watch_driven(watch_kind::watch, id, f.fast_polls(), [&]() -> asio::awaitable<void> {
         co_await until([&] { return f.saw(batch_status::validating); });
         f.server->advance(seconds(3)); // +3: in_progress, nothing run yet
         co_await until([&] { return f.saw(batch_status::in_progress); });
         f.server->advance(seconds(4)); // +7: one request has run
         co_await until([&] { return !f.seen.empty() && f.seen.back().progress_only; });
         f.server->advance(seconds(4)); // +11: the window closed at +10
-    }, asio::detached);
-    f.ctx.run();
+    });
     BOOST_TEST(final_batch.status == batch_status::expired);
     const std::vector<batch_status> expected{batch_status::validating, batch_status::in_progress,
                                              batch_status::expired};
