@@ -293,6 +293,7 @@ private:
 };
 
 // All batches, page after page (newest first): `while (auto b = co_await pager.next())`.
+// The client must outlive the pager; one pager serves one coroutine at a time.
 class batch_pager {
 public:
     batch_pager(client& c, batch_list_params p = {}, request_options ro = {});
