@@ -2,7 +2,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS batchwire EXPORT batchwireTargets
+install(TARGETS batchwire batchwire_asio_separate EXPORT batchwireTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY include/batchwire DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
