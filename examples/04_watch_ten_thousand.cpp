@@ -185,8 +185,7 @@ asio::awaitable<void> run(client& c, settings s, tally& t)
     const auto ex = co_await asio::this_coro::executor;
 
     // 1. One input file for every batch.
-    // Parameters go in named variables: g++ 12 miscompiles a braced aggregate temporary
-    // such as `c.upload_file({.path = p})` inside a co_await expression (frees it twice).
+    // Parameters go in named variables (g++ 12: see the top of client.hpp).
     const file_upload_params upload{.path = write_input_file()};
     file_object input = co_await c.upload_file(upload);
     std::filesystem::remove(upload.path);

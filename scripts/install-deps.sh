@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build dependencies on Debian 12 when any is missing; a no-op otherwise.
 set -euo pipefail
-packages=(g++ cmake ninja-build libssl-dev openssl libboost1.81-dev libboost-json1.81-dev
+packages=(g++ clang cmake ninja-build git libssl-dev openssl libboost1.81-dev libboost-json1.81-dev
           libboost-url1.81-dev libboost-test1.81-dev)
 missing=()
 for p in "${packages[@]}"; do

@@ -12,7 +12,14 @@ ctest --test-dir build --output-on-failure -j2
 # Sanitizer trees: -O1 with line tables compiles much faster than -O2 -g and still gives
 # usable reports; assertions stay on.
 sanitizer_flags=(-DBATCHWIRE_WERROR=ON -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1"
-                 -DBATCHWIRE_BUILD_EXAMPLES=OFF -DBATCHWIRE_BUILD_BENCH=OFF -DBATCHWIRE_BUILD_TOOLS=OFF)
+                 -DBATCHWIRE_BUILD_EXAMPLES=OFF -DBATCHWIRE_BUILD_BENCH=OFF -DBATCHWIRE_BUILD_TOOLS=OFF
+                 -DBATCHWIRE_INSTALL=OFF)
+
+echo "== clang: both library variants and the unit tests (warnings are errors)"
+CXX=clang++ scripts/build.sh build-clang -DBATCHWIRE_WERROR=ON -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g0" \
+  -DBATCHWIRE_BUILD_EXAMPLES=OFF -DBATCHWIRE_BUILD_BENCH=OFF -DBATCHWIRE_BUILD_TOOLS=OFF -DBATCHWIRE_INSTALL=OFF \
+  -- batchwire batchwire_asio_separate batchwire_unit_tests
+build-clang/test/batchwire_unit_tests --report_level=short
 
 echo "== ASan+UBSan"
 scripts/build.sh build-asan "${sanitizer_flags[@]}" -DBATCHWIRE_SANITIZE=address,undefined

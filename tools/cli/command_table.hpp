@@ -26,9 +26,7 @@ struct command_env {
 };
 
 // Every call into the library's awaitables passes its aggregates (request_options,
-// watch_options, *_params) as named variables, never as a braced temporary nor through a
-// default argument: g++ 12.2 miscompiles an aggregate prvalue passed by value to a
-// coroutine (the parameter is copied bitwise; its strings then free a foreign pointer).
+// watch_options, *_params) as named variables: the g++ 12 rule at the top of client.hpp.
 
 // A command ready to run: returns its exit status or throws (batchwire::exception, ...).
 using command_job = std::function<boost::asio::awaitable<exit_status>(command_env&)>;
