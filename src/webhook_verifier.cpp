@@ -109,8 +109,9 @@ webhook_verification verify_with(std::span<const std::string> keys, const webhoo
     for (const auto& key : keys)
         matched |= detail::any_signature_matches(detail::compute_webhook_mac(key, id, ts_text, body), *listed);
     if (!matched)
-        return refuse(webhook_error::bad_signature, listed->empty() ? "the webhook-signature header has no v1 signature"
-                                                                    : "no v1 signature matches a webhook secret");
+        return refuse(webhook_error::bad_signature, listed->empty()
+                                                        ? "the webhook-signature header has no well-formed v1 signature"
+                                                        : "no v1 signature matches a webhook secret");
     webhook_verification v;
     std::string why;
     webhook_event e = detail::parse_webhook_event(body, opts.max_json_depth, v.ec, why);
