@@ -91,6 +91,7 @@ std::string top_level_help()
         "  OPENAI_PROJECT_ID      sent as OpenAI-Project\n"
         "  OPENAI_CUSTOM_HEADERS  extra headers, one \"Name: value\" per line\n"
         "  SSL_CERT_FILE          a CA bundle to trust instead of the system's default\n"
+        "  OPENAI_WEBHOOK_SECRET  webhook listen: the webhook signing secret (never printed)\n"
         "\n";
     out += exit_statuses;
     return out;
