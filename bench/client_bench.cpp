@@ -1,10 +1,13 @@
 // N retrieve (or cancel) calls from C concurrent coroutines on one thread, against the
 // emulator (a child process, so that getrusage counts the client alone) or any base URL.
-// Prints one JSON line per run: pooled, then with pooling disabled, then their ratio.
+// Prints one JSON line per run: pooled, then with pooling disabled, then a floor (a bare
+// Beast coroutine client doing the same TLS keep-alive requests and JSON parsing, see
+// floor_client.hpp), then the ratios: pooled vs unpooled, and batchwire vs the floor.
 //
 //   client_bench [-n 20000] [-c 64] [--op retrieve|cancel] [--base-url URL --ca-file F --batch-id ID]
 
 #include "emulator_process.hpp"
+#include "floor_client.hpp"
 
 #include <batchwire/client.hpp>
 
@@ -144,9 +147,42 @@ boost::json::object run(const settings& s, bool pooled)
     return r;
 }
 
+// The floor: the same requests from a bare Beast client, measured the same way.
+boost::json::object run_floor(const settings& s)
+{
+    bench::floor_settings fs;
+    fs.target = bench::parse_floor_target(s.base_url);
+    fs.ca_file = s.ca_file;
+    const char* key = std::getenv("OPENAI_API_KEY");
+    fs.api_key = key && *key ? key : "sk-emulator";
+    fs.post = s.op == "cancel";
+    fs.target_path = fs.target.path_prefix + "/batches/" + s.batch_id + (fs.post ? "/cancel" : "");
+    fs.n = s.n;
+    fs.concurrency = s.concurrency;
+    asio::io_context ctx;
+    const auto cpu0 = bench::cpu_time_us();
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto counts = bench::run_floor(ctx, fs);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto cpu = bench::cpu_time_us() - cpu0;
+    boost::json::object r;
+    r["op"] = s.op;
+    r["floor"] = true;
+    r["requests"] = counts.done;
+    r["concurrency"] = s.concurrency;
+    r["seconds"] = secs;
+    r["requests_per_s"] = counts.done / secs;
+    r["client_cpu_us_per_request"] = counts.done > 0 ? static_cast<double>(cpu) / counts.done : 0.0;
+    r["peak_rss_kib"] = bench::peak_rss_kib();
+    r["errors"] = counts.errors;
+    return r;
+}
+
+enum class bench_mode { pooled, unpooled, floor };
+
 // Runs one mode in a child process of its own, so that its peak RSS is its own; the child
 // sends its JSON line back through a pipe.
-boost::json::object run_in_child(const settings& s, bool pooled)
+boost::json::object run_in_child(const settings& s, bench_mode mode)
 {
     int fds[2];
     if (::pipe(fds) != 0)
@@ -159,7 +195,9 @@ boost::json::object run_in_child(const settings& s, bool pooled)
         ::close(fds[0]);
         int rc = 0;
         try {
-            const auto text = boost::json::serialize(run(s, pooled)) + "\n";
+            const auto text =
+                boost::json::serialize(mode == bench_mode::floor ? run_floor(s) : run(s, mode == bench_mode::pooled)) +
+                "\n";
             rc = ::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()) ? 0 : 1;
         } catch (const std::exception& e) {
             std::fprintf(stderr, "client_bench (child): %s\n", e.what());
@@ -194,9 +232,9 @@ int main(int argc, char** argv)
         }
         if (s.batch_id.empty())
             s.batch_id = make_batch(s);
-        auto measured = [&](bool pooled) {
+        auto measured = [&](bench_mode mode) {
             const auto emu_cpu0 = emu ? emu->cpu_time_us() : 0;
-            auto r = run_in_child(s, pooled);
+            auto r = run_in_child(s, mode);
             if (emu) {
                 // The emulator runs on one thread: its requests per CPU second are its
                 // requests/s on one core.
@@ -207,13 +245,19 @@ int main(int argc, char** argv)
             std::cout << boost::json::serialize(r) << std::endl;
             return r;
         };
-        auto pooled = measured(true);
-        auto unpooled = measured(false);
+        auto pooled = measured(bench_mode::pooled);
+        auto unpooled = measured(bench_mode::unpooled);
+        auto floor = measured(bench_mode::floor);
         boost::json::object ratio;
         ratio["pooled_vs_unpooled_requests_per_s"] =
             pooled["requests_per_s"].as_double() / unpooled["requests_per_s"].as_double();
         ratio["pooled_vs_unpooled_cpu_per_request"] =
             pooled["client_cpu_us_per_request"].as_double() / unpooled["client_cpu_us_per_request"].as_double();
+        // Above 1 for CPU and below 1 for throughput: what batchwire costs over the floor.
+        ratio["batchwire_vs_floor_cpu_per_request"] =
+            pooled["client_cpu_us_per_request"].as_double() / floor["client_cpu_us_per_request"].as_double();
+        ratio["batchwire_vs_floor_requests_per_s"] =
+            pooled["requests_per_s"].as_double() / floor["requests_per_s"].as_double();
         std::cout << boost::json::serialize(ratio) << std::endl;
         return 0;
     } catch (const std::exception& e) {

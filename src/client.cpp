@@ -137,6 +137,7 @@ asio::awaitable<op_result<batch>> batch_by_id(std::shared_ptr<client_state> st, 
     req.method = cancel ? http::verb::post : http::verb::get;
     req.target = path(*st, "/batches/" + segment + (cancel ? "/cancel" : ""));
     req.idempotent = true; // a retrieve is safe; cancelling twice leaves the batch cancelling
+    req.conflict_refusal_is_final = cancel; // 409 invalid_request_error: the batch has ended
     co_return co_await json_call<batch>(std::move(st), std::move(req), std::move(ro));
 }
 

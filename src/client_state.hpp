@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace batchwire::detail {
 
@@ -32,10 +33,11 @@ struct client_state {
     std::string authorization; // "Bearer <key>": only ever written into request headers
     std::shared_ptr<watch_registry> watches; // shared polls of watch_until_terminal
 
-    void log(const log_event& e) const
+    // build() makes the event only when `level` is enabled (see logger::log).
+    template <class Build>
+    void log(log_level level, Build&& build) const
     {
-        if (opts.logger)
-            opts.logger(e);
+        opts.logger.log(level, std::forward<Build>(build));
     }
 };
 

@@ -3,20 +3,11 @@
 #include "tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/file.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <poll.h>
 
@@ -106,138 +97,25 @@ asio::awaitable<error_code> connection::connect(const origin& o, const std::vect
 }
 
 asio::awaitable<error_code> connection::exchange(const outgoing_request& req, exchange_result& result,
-                                                 clock::time_point deadline, const exchange_limits& limits,
+                                                 clock::time_point deadline, const response_limits& limits,
                                                  const chunk_sink* sink, std::string& why)
 {
+    auto& t = tcp();
+    const auto arm = [&t, deadline] { t.expires_at(deadline); };
     error_code ec;
     if (auto* s = std::get_if<tls_stream>(&stream_))
-        ec = co_await do_exchange(*s, req, result, deadline, limits, sink, why);
+        ec = co_await http_exchange(*s, buffer_, *chunk_, req, result, limits, sink, why, arm);
     else
-        ec = co_await do_exchange(std::get<plain_stream>(stream_), req, result, deadline, limits, sink, why);
+        ec = co_await http_exchange(std::get<plain_stream>(stream_), buffer_, *chunk_, req, result, limits, sink, why,
+                                    arm);
     last_used = clock::now();
-    if (!ec)
-        reused = true;
-    co_return ec;
-}
-
-namespace {
-
-// Writes a streamed body: its preamble, the file in chunks, its epilogue.
-template <class Stream>
-asio::awaitable<error_code> write_streamed_body(Stream& s, const streamed_body& body, std::array<char, 16 * 1024>& chunk,
-                                                std::string& why)
-{
-    auto [pec, pn] = co_await asio::async_write(s, asio::buffer(body.preamble), use_tuple);
-    if (pec)
-        co_return pec;
-    beast::file f;
-    error_code ec;
-    f.open(body.file_path.c_str(), beast::file_mode::scan, ec);
     if (ec) {
-        why = "cannot open '" + body.file_path + "': " + ec.message();
-        co_return error_code(error::file_error);
+        close();
+        co_return ec;
     }
-    std::uint64_t left = body.file_size;
-    while (left > 0) {
-        // Regular-file reads do not block on the network; they are short and bounded.
-        const std::size_t n = f.read(chunk.data(), std::min<std::uint64_t>(chunk.size(), left), ec);
-        if (ec || n == 0) {
-            why = "reading '" + body.file_path + "' failed" + (ec ? ": " + ec.message() : ": it shrank while uploading");
-            co_return error_code(error::file_error);
-        }
-        auto [wec, wn] = co_await asio::async_write(s, asio::buffer(chunk.data(), n), use_tuple);
-        if (wec)
-            co_return wec;
-        left -= n;
-    }
-    auto [eec, en] = co_await asio::async_write(s, asio::buffer(body.epilogue), use_tuple);
-    co_return eec;
-}
-
-} // namespace
-
-template <class Stream>
-asio::awaitable<error_code> connection::do_exchange(Stream& s, const outgoing_request& req, exchange_result& result,
-                                                    clock::time_point deadline, const exchange_limits& limits,
-                                                    const chunk_sink* sink, std::string& why)
-{
-    auto& t = tcp();
-    t.expires_at(deadline);
-
-    // Write.
-    if (req.streamed) {
-        http::request<http::empty_body> head{req.message.method(), req.message.target(), 11};
-        for (const auto& f : req.message)
-            head.set(f.name_string(), f.value());
-        head.content_length(req.streamed->size());
-        http::request_serializer<http::empty_body> sr{head};
-        auto [hec, hn] = co_await http::async_write_header(s, sr, use_tuple);
-        if (hec)
-            co_return classify_transport_error(hec);
-        auto bec = co_await write_streamed_body(s, *req.streamed, *chunk_, why);
-        if (bec)
-            co_return classify_transport_error(bec);
-    } else {
-        auto [wec, wn] = co_await http::async_write(s, req.message, use_tuple);
-        if (wec)
-            co_return classify_transport_error(wec);
-    }
-    result.request_written = true;
-
-    // Read the header.
-    http::response_parser<http::buffer_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    parser.body_limit(boost::none); // enforced below, per kind of body
-    const std::size_t before = buffer_.size();
-    t.expires_at(deadline);
-    auto [rec, rn] = co_await http::async_read_header(s, buffer_, parser, use_tuple);
-    result.response_started = rn > 0 || buffer_.size() > before || parser.got_some();
-    if (rec) {
-        why = "reading the response header: " + rec.message();
-        co_return classify_transport_error(rec);
-    }
-    result.status = parser.get().result_int();
-    const bool success = result.status / 100 == 2;
-    const bool to_sink = success && sink;
-    // Error bodies are kept for diagnostics but never grow without bound.
-    const std::size_t keep_limit = success ? limits.max_body_bytes : std::min<std::size_t>(limits.max_body_bytes, 64 * 1024);
-
-    // Read the body in chunks.
-    error_code sink_ec;
-    while (!parser.is_done()) {
-        parser.get().body().data = chunk_->data();
-        parser.get().body().size = chunk_->size();
-        t.expires_at(deadline);
-        auto [bec, bn] = co_await http::async_read(s, buffer_, parser, use_tuple);
-        if (bec == http::error::need_buffer)
-            bec = {};
-        if (bec) {
-            why = "reading the response body: " + bec.message();
-            co_return classify_transport_error(bec);
-        }
-        const std::size_t got = chunk_->size() - parser.get().body().size;
-        if (got == 0)
-            continue;
-        if (to_sink) {
-            (*sink)(std::string_view(chunk_->data(), got), sink_ec);
-            result.streamed_bytes += got;
-            if (sink_ec) {
-                why = "the download's sink failed: " + sink_ec.message();
-                close();
-                co_return sink_ec;
-            }
-        } else if (result.body.size() + got <= keep_limit) {
-            result.body.append(chunk_->data(), got);
-        } else if (success) {
-            why = "the response body is larger than " + std::to_string(limits.max_body_bytes) + " bytes";
-            close();
-            co_return error_code(error::response_too_large);
-        } // an oversized error body is truncated, and the connection still drained
-    }
-    result.headers = std::move(parser.get().base());
-    result.keep_alive = parser.get().keep_alive() && buffer_.size() == 0;
     t.expires_never();
-    co_return error_code{};
+    reused = true;
+    co_return ec;
 }
 
 bool connection::idle_and_usable() const

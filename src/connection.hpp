@@ -4,6 +4,7 @@
 // One HTTP/1.1 connection (TLS or plain TCP): connect, then one exchange at a time.
 // Not thread-safe: a connection is used by one operation at a time (the pool's lease).
 
+#include "http_exchange.hpp"
 #include "origin.hpp"
 
 #include <batchwire/client_options.hpp>
@@ -31,39 +32,6 @@ namespace batchwire::detail {
 using clock = std::chrono::steady_clock;
 namespace http = boost::beast::http;
 
-// A request body streamed from a file between two in-memory parts (multipart upload).
-struct streamed_body {
-    std::string preamble;
-    std::string file_path;
-    std::uint64_t file_size = 0;
-    std::string epilogue;
-    std::uint64_t size() const { return preamble.size() + file_size + epilogue.size(); }
-};
-
-// Receives the body of a successful (2xx) streamed response, chunk by chunk. Setting ec
-// stops the exchange with that error (the connection is then closed).
-using chunk_sink = std::function<void(std::string_view chunk, boost::system::error_code& ec)>;
-
-struct outgoing_request {
-    http::request<http::string_body> message; // the body is empty when `streamed` is set
-    const streamed_body* streamed = nullptr;
-};
-
-struct exchange_result {
-    unsigned status = 0;
-    http::fields headers;
-    std::string body;              // error bodies and non-streamed bodies (within limits)
-    std::uint64_t streamed_bytes = 0;
-    bool request_written = false;  // the whole request went out
-    bool response_started = false; // at least one byte of the response arrived
-    bool keep_alive = false;
-};
-
-struct exchange_limits {
-    std::size_t max_header_bytes = 64 * 1024;
-    std::size_t max_body_bytes = 32u << 20;
-};
-
 class connection {
 public:
     using tls_stream = boost::asio::ssl::stream<boost::beast::tcp_stream>;
@@ -82,11 +50,12 @@ public:
             std::chrono::milliseconds connect_timeout, std::chrono::milliseconds handshake_timeout,
             SSL_SESSION* session, std::string& why);
 
-    // Writes the request and reads the response, all before `deadline`. A 2xx body goes to
-    // `sink` when given; any other body is kept in result.body within limits.
+    // Writes the request and reads the response (http_exchange), all before `deadline`. A
+    // 2xx body goes to `sink` when given; any other body is kept in result.body within
+    // limits. Closed on any error.
     boost::asio::awaitable<boost::system::error_code>
     exchange(const outgoing_request& req, exchange_result& result, clock::time_point deadline,
-             const exchange_limits& limits, const chunk_sink* sink, std::string& why);
+             const response_limits& limits, const chunk_sink* sink, std::string& why);
 
     // An idle connection the server has closed (or sent anything to) cannot be reused.
     // A non-blocking check of the socket; false when it is not open.
@@ -107,22 +76,13 @@ public:
 private:
     void keep_session_resumable() noexcept;
 
-    template <class Stream>
-    boost::asio::awaitable<boost::system::error_code>
-    do_exchange(Stream& s, const outgoing_request& req, exchange_result& result, clock::time_point deadline,
-                const exchange_limits& limits, const chunk_sink* sink, std::string& why);
-
     boost::beast::tcp_stream& tcp() noexcept;
 
     std::variant<plain_stream, tls_stream> stream_;
     std::uint64_t id_;
     boost::beast::flat_buffer buffer_;
-    std::unique_ptr<std::array<char, 16 * 1024>> chunk_ = std::make_unique<std::array<char, 16 * 1024>>();
+    std::unique_ptr<exchange_chunk> chunk_ = std::make_unique<exchange_chunk>();
 };
-
-// Maps a transport error_code from Asio/Beast/OpenSSL to batchwire's error, given what
-// was already exchanged.
-boost::system::error_code classify_transport_error(const boost::system::error_code& ec);
 
 } // namespace batchwire::detail
 

@@ -1,5 +1,7 @@
 #include "connection_pool.hpp"
 
+#include "complete_elsewhere.hpp"
+
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/error.hpp>
@@ -15,18 +17,11 @@ using boost::system::error_code;
 
 namespace {
 
-// Completes an acquire off the pool's strand (the caller must never resume inside it), on
-// the handler's associated executor, after clearing the cancellation slot the pool set.
+// Completes an acquire off the pool's strand (the caller must never resume inside it).
 void complete_acquire(const asio::any_io_executor& pool_ex,
                       asio::any_completion_handler<connection_pool::acquire_signature> h, error_code ec, lease l)
 {
-    asio::post(pool_ex, [pool_ex, h = std::move(h), ec, l = std::move(l)]() mutable {
-        auto hex = asio::get_associated_executor(h, pool_ex);
-        asio::dispatch(hex, [h = std::move(h), ec, l = std::move(l)]() mutable {
-            asio::get_associated_cancellation_slot(h).clear();
-            std::move(h)(ec, std::move(l));
-        });
-    });
+    complete_elsewhere(pool_ex, std::move(h), ec, std::move(l));
 }
 
 } // namespace
@@ -68,7 +63,8 @@ void lease::reset() noexcept
 }
 
 connection_pool::connection_pool(asio::any_io_executor ex, pool_params params, asio::ssl::context* ssl_ctx)
-    : ex_(ex), strand_(asio::make_strand(ex)), params_(params), ssl_ctx_(ssl_ctx)
+    : ex_(ex), strand_(asio::make_strand(ex)), params_(params), ssl_ctx_(ssl_ctx),
+      state_(params.max_size, params.idle_timeout, params.enabled)
 {
     if (params_.max_size == 0)
         params_.max_size = 1;
@@ -105,30 +101,32 @@ void connection_pool::initiate_acquire(acquire_kind kind, asio::any_completion_h
 
 void connection_pool::acquire_on_strand(waiter w)
 {
-    if (shut_down_) {
+    if (state_.shut_down()) {
         complete_acquire(ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
         return;
     }
-    if (w.kind == acquire_kind::fresh)
-        close_idle();
-    if (auto c = take_usable_idle()) {
-        grant(std::move(w), std::move(c), false);
-    } else if (open_ < params_.max_size) {
-        ++open_;
-        grant(std::move(w), new_connection(), true);
-    } else {
-        waiters_.push_back(std::move(w));
-    }
+    const auto kind = w.kind;
+    carry_out(state_.acquire(std::move(w), kind, clock::now(),
+                             [](const std::unique_ptr<connection>& c) { return c->idle_and_usable(); }));
 }
 
 void connection_pool::cancel_waiter(std::uint64_t id)
 {
-    auto it = std::find_if(waiters_.begin(), waiters_.end(), [id](const waiter& w) { return w.id == id; });
-    if (it == waiters_.end())
+    auto w = state_.cancel([id](const waiter& x) { return x.id == id; });
+    if (!w)
         return; // already granted: the operation sees its lease, then its own cancellation
-    waiter w = std::move(*it);
-    waiters_.erase(it);
-    complete_acquire(ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
+    complete_acquire(ex_, std::move(w->handler), asio::error::operation_aborted, lease{});
+}
+
+void connection_pool::carry_out(pool_state<std::unique_ptr<connection>, waiter>::actions a)
+{
+    for (auto& c : a.close)
+        close_connection(*c);
+    stale_.fetch_add(a.stale);
+    if (a.granted) {
+        const bool fresh = a.granted->fresh();
+        grant(std::move(a.granted->waiter), fresh ? new_connection() : std::move(*a.granted->conn), fresh);
+    }
 }
 
 void connection_pool::grant(waiter w, std::unique_ptr<connection> conn, bool fresh)
@@ -144,34 +142,10 @@ void connection_pool::grant(waiter w, std::unique_ptr<connection> conn, bool fre
     complete_acquire(ex_, std::move(w.handler), error_code{}, lease(shared_from_this(), std::move(conn), fresh, session));
 }
 
-std::unique_ptr<connection> connection_pool::take_usable_idle()
-{
-    const auto now = clock::now();
-    while (!idle_.empty()) {
-        auto c = std::move(idle_.back());
-        idle_.pop_back();
-        if (now - c->last_used < params_.idle_timeout && c->idle_and_usable())
-            return c;
-        stale_.fetch_add(1);
-        close_connection(*c);
-        --open_;
-    }
-    return nullptr;
-}
-
 std::unique_ptr<connection> connection_pool::new_connection()
 {
     // Each connection gets its own strand-free executor: only its lease holder touches it.
     return std::make_unique<connection>(ex_, ssl_ctx_, next_id_.fetch_add(1));
-}
-
-void connection_pool::close_idle()
-{
-    for (auto& c : idle_) {
-        close_connection(*c);
-        --open_;
-    }
-    idle_.clear();
 }
 
 void connection_pool::close_connection(connection& c)
@@ -198,40 +172,16 @@ void connection_pool::release_on_strand(std::unique_ptr<connection> conn, bool r
             session_ = s;
         }
     }
-    if (reusable && params_.enabled && !shut_down_) {
-        if (waiters_.empty()) {
-            idle_.push_back(std::move(conn));
-            return;
-        }
-        if (waiters_.front().kind == acquire_kind::any) {
-            waiter w = std::move(waiters_.front());
-            waiters_.pop_front();
-            grant(std::move(w), std::move(conn), false);
-            return;
-        }
-        // The next waiter wants a fresh connection: this one makes way for it, below.
-    }
-    close_connection(*conn);
-    conn.reset();
-    if (!waiters_.empty() && !shut_down_) {
-        waiter w = std::move(waiters_.front());
-        waiters_.pop_front();
-        grant(std::move(w), new_connection(), true); // the closed one's place
-    } else {
-        --open_;
-    }
+    carry_out(state_.release(std::move(conn), reusable, clock::now()));
 }
 
 void connection_pool::shutdown()
 {
     asio::post(strand_, [self = shared_from_this()] {
-        self->shut_down_ = true;
-        self->close_idle();
-        auto waiters = std::move(self->waiters_);
-        self->waiters_.clear();
-        for (auto& w : waiters) {
+        auto [closing, waiters] = self->state_.shutdown();
+        self->carry_out(std::move(closing));
+        for (auto& w : waiters)
             complete_acquire(self->ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
-        }
     });
 }
 

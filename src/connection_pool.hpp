@@ -12,8 +12,11 @@
 // acquire_kind::fresh never hands out a kept-alive connection: it closes the idle ones
 // first, and a waiter that wants a fresh connection is given a new one in the place of a
 // connection returned for reuse (which is closed), so open <= max_size and FIFO hold.
+// Those rules are pool_state's (pool_state.hpp, tested without I/O); this class carries
+// them out on its strand: completions, closes, TLS sessions and counters.
 
 #include "connection.hpp"
+#include "pool_state.hpp"
 
 #include <batchwire/pool_params.hpp>
 
@@ -64,11 +67,6 @@ struct pool_stats {
     std::uint64_t resumed = 0; // fresh connections whose TLS handshake resumed a session
 };
 
-enum class acquire_kind {
-    any,   // an idle connection when one is usable, else a fresh one
-    fresh, // a fresh one; the idle connections are closed (see async_acquire)
-};
-
 class connection_pool : public std::enable_shared_from_this<connection_pool> {
 public:
     using acquire_signature = void(boost::system::error_code, lease);
@@ -114,9 +112,9 @@ private:
     void cancel_waiter(std::uint64_t id);
     void release(std::unique_ptr<connection> conn, bool reusable);
     void release_on_strand(std::unique_ptr<connection> conn, bool reusable);
+    // Carries out the bookkeeping's decisions: closes, then completes a waiter.
+    void carry_out(pool_state<std::unique_ptr<connection>, waiter>::actions a);
     void grant(waiter w, std::unique_ptr<connection> conn, bool fresh);
-    std::unique_ptr<connection> take_usable_idle();
-    void close_idle();
     std::unique_ptr<connection> new_connection();
     void close_connection(connection& c);
 
@@ -126,13 +124,8 @@ private:
     boost::asio::ssl::context* ssl_ctx_;
 
     // Strand-only state.
-    std::vector<std::unique_ptr<connection>> idle_;
-    // A list: erasing from a deque move-assigns its elements, and Boost 1.81's
-    // any_completion_handler move assignment recurses without end.
-    std::list<waiter> waiters_;
-    std::size_t open_ = 0; // idle + leased + being connected
+    pool_state<std::unique_ptr<connection>, waiter> state_;
     SSL_SESSION* session_ = nullptr;
-    bool shut_down_ = false;
 
     std::atomic<std::uint64_t> next_id_{1};
     std::atomic<std::uint64_t> opened_{0}, reused_{0}, closed_{0}, stale_{0}, resumed_{0};

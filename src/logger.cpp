@@ -108,15 +108,14 @@ std::string format_log_line(const log_event& e)
 
 logger stderr_logger(log_level min)
 {
-    return [min](const log_event& e) {
-        if (e.level < min)
-            return;
+    const auto write = [](const log_event& e) {
         std::string line = detail::format_log_line(e);
         line += '\n';
         // One fwrite per line: stdio locks the stream for the call, so lines written by
         // several threads never interleave.
         std::fwrite(line.data(), 1, line.size(), stderr);
     };
+    return logger(write, min);
 }
 
 } // namespace batchwire

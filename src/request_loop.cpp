@@ -1,7 +1,7 @@
 #include "request_loop.hpp"
 
+#include "attempt_decision.hpp"
 #include "response_metadata.hpp"
-#include "retry_policy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -22,6 +22,7 @@ namespace batchwire::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
+using std::chrono::milliseconds;
 using namespace asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -85,6 +86,67 @@ asio::awaitable<error_code> resolve(const origin& o, std::chrono::milliseconds t
     co_return error_code{};
 }
 
+// Resolves, connects and does the TLS handshake of a fresh connection. Connecting is part
+// of the attempt: its limits never reach past the attempt's end.
+asio::awaitable<error_code> open_connection(const client_state& st, lease& l, clock::time_point attempt_deadline,
+                                            std::vector<asio::ip::tcp::endpoint>& endpoints, std::string& why)
+{
+    const auto t0 = clock::now();
+    const auto left = std::max(std::chrono::duration_cast<milliseconds>(attempt_deadline - t0), milliseconds(1));
+    const auto connect_limit = std::min(st.opts.pool.connect_timeout, left);
+    error_code ec = co_await resolve(st.org, connect_limit, endpoints, why);
+    if (!ec)
+        ec = co_await l.conn().connect(st.org, endpoints, connect_limit, std::min(st.opts.pool.handshake_timeout, left),
+                                       l.session(), why);
+    if (ec)
+        co_return ec;
+    if (l.conn().resumed_session)
+        st.pool->count_resumed_session();
+    st.log(log_level::debug, [&] {
+        return log_event{.kind = log_event_kind::connection_opened,
+                         .elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
+                         .connection_id = l.conn().id()};
+    });
+    co_return ec;
+}
+
+// What decide_attempt needs to know of the attempt that just ended.
+struct attempt_state {
+    bool fresh_connection = false;
+    bool exchange_failed = false;
+    bool cancelled = false;
+    bool fresh_resend_used = false;
+    unsigned retries_done = 0;
+    unsigned max_retries = 0;
+    clock::time_point deadline;
+};
+
+attempt_facts facts_of(const api_request& req, const exchange_result& r, const error_code& ec, const diagnostics& diag,
+                       const attempt_state& a)
+{
+    attempt_facts f;
+    f.ec = ec;
+    f.response_received = !a.exchange_failed;
+    f.http_status = r.status;
+    f.retry_after = diag.retry_after;
+    f.should_retry = diag.should_retry;
+    f.api_error_type = diag.type;
+    f.reused_connection = !a.fresh_connection;
+    f.request_written = r.request_written;
+    f.response_started = r.response_started;
+    f.body_delivered = req.sink && r.streamed_bytes > 0;
+    f.idempotent = req.idempotent;
+    f.conflict_refusal_is_final = req.conflict_refusal_is_final;
+    f.fresh_resend_used = a.fresh_resend_used;
+    f.cancelled = a.cancelled;
+    f.retries_done = a.retries_done;
+    f.max_retries = a.max_retries;
+    f.now = clock::now();
+    f.deadline = a.deadline;
+    f.jitter = draw_jitter();
+    return f;
+}
+
 bool is_cancelled(const asio::cancellation_state& cs) { return cs.cancelled() != asio::cancellation_type::none; }
 
 } // namespace
@@ -108,8 +170,8 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
     const auto attempt_timeout = ro.attempt_timeout.value_or(st.opts.attempt_timeout);
     const auto total_timeout = ro.total_timeout.value_or(st.opts.total_timeout);
     const auto deadline = total_timeout.count() > 0 ? start + total_timeout : clock::time_point::max();
-    const exchange_limits limits{st.opts.limits.max_header_bytes, st.opts.limits.max_body_bytes};
-    const std::string method(http::to_string(req.method));
+    const response_limits& limits = st.opts.limits;
+    const std::string_view method = http::to_string(req.method);
 
     outgoing_request outgoing{build_message(st, req), req.streamed};
     response_metadata meta;
@@ -126,9 +188,11 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
         if (ro.metadata)
             *ro.metadata = meta;
         if (ec && ec != error::cancelled && ec != error::deadline_exceeded)
-            st.log({.level = log_level::warning, .kind = log_event_kind::request_failed, .method = method,
-                    .target = req.target, .status = diag.http_status, .request_id = diag.request_id,
-                    .attempt = attempts, .reason = diag.message});
+            st.log(log_level::warning, [&] {
+                return log_event{.kind = log_event_kind::request_failed, .method = method,
+                                 .target = req.target, .status = diag.http_status, .request_id = diag.request_id,
+                                 .attempt = attempts, .reason = diag.message};
+            });
         return ec;
     };
     auto cancelled_result = [&](bool written) {
@@ -138,6 +202,27 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
         return finish(error::cancelled);
     };
 
+    auto fail_with = [&](const attempt_verdict& v) {
+        diag.request_may_have_been_processed = v.request_may_have_been_processed;
+        switch (v.note) {
+        case failure_note::as_is:
+            break;
+        case failure_note::cancelled:
+            return cancelled_result(v.request_may_have_been_processed);
+        case failure_note::deadline_passed:
+            diag.message = "the call's deadline passed: " + diag.message;
+            break;
+        case failure_note::no_time_for_retry:
+            diag.message = "the call's deadline leaves no time for the next retry; last error: " + diag.message;
+            break;
+        case failure_note::retry_after_too_long:
+            diag.message = "the server asked to wait " + std::to_string(diag.retry_after.value_or(milliseconds{0}).count()) +
+                           " ms, more than retry_options::max_retry_after (" +
+                           std::to_string(st.opts.retry.max_retry_after.count()) + " ms); last error: " + diag.message;
+            break;
+        }
+        return finish(v.error);
+    };
     for (;;) {
         if (is_cancelled(cs))
             co_return cancelled_result(false);
@@ -171,97 +256,80 @@ asio::awaitable<error_code> run_request(const client_state& st, const api_reques
         error_code ec;
         std::string why;
         exchange_result r;
-        if (l.fresh()) {
-            const auto t0 = clock::now();
-            // Connecting is part of the attempt: its limits never reach past the attempt's end.
-            const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(attempt_deadline - t0),
-                                       std::chrono::milliseconds(1));
-            ec = co_await resolve(st.org, std::min(st.opts.pool.connect_timeout, left), endpoints, why);
-            if (!ec)
-                ec = co_await l.conn().connect(st.org, endpoints, std::min(st.opts.pool.connect_timeout, left),
-                                               std::min(st.opts.pool.handshake_timeout, left), l.session(), why);
-            if (!ec && l.conn().resumed_session)
-                st.pool->count_resumed_session();
-            if (!ec)
-                st.log({.level = log_level::debug, .kind = log_event_kind::connection_opened,
-                        .elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0),
-                        .connection_id = l.conn().id()});
+        const bool fresh_connection = l.fresh();
+        if (fresh_connection) {
+            ec = co_await open_connection(st, l, attempt_deadline, endpoints, why);
         } else {
-            st.log({.level = log_level::debug, .kind = log_event_kind::connection_reused,
-                    .connection_id = l.conn().id()});
+            st.log(log_level::debug, [&] {
+                return log_event{.kind = log_event_kind::connection_reused, .connection_id = l.conn().id()};
+            });
         }
         if (!ec) {
-            st.log({.level = log_level::debug, .kind = log_event_kind::request_sent, .method = method,
-                    .target = req.target, .attempt = attempts, .connection_id = l.conn().id()});
+            st.log(log_level::debug, [&] {
+                return log_event{.kind = log_event_kind::request_sent, .method = method,
+                                 .target = req.target, .attempt = attempts, .connection_id = l.conn().id()};
+            });
             ec = co_await l.conn().exchange(outgoing, r, attempt_deadline, limits, req.sink, why);
-            if (!ec)
-                l.set_reusable(r.keep_alive && st.opts.pool.enabled);
+            l.set_reusable(may_return_to_pool(ec, r) && st.opts.pool.enabled);
         }
-        if (is_cancelled(cs))
-            co_return cancelled_result(r.request_written);
+        const bool exchange_failed = static_cast<bool>(ec);
         if (ec) {
-            st.log({.level = log_level::debug, .kind = log_event_kind::connection_closed, .reason = why,
-                    .connection_id = l.conn().id()});
-            const bool was_reused = !l.fresh();
+            st.log(log_level::debug, [&] {
+                return log_event{.kind = log_event_kind::connection_closed, .reason = why,
+                                 .connection_id = l.conn().id()};
+            });
             l = lease{}; // closes it: a failed exchange never returns to the pool
-            if (ec == error::timeout && clock::now() >= deadline) {
-                diag.message = "the call's deadline passed: " + why;
-                diag.request_may_have_been_processed = r.request_written;
-                co_return finish(error::deadline_exceeded);
-            }
-            // The server closed a kept-alive connection under us: once, on a fresh
-            // connection, without counting as a retry. Fresh for sure: the other idle
-            // connections are as old, so the pool closes them rather than hand one out.
-            if (was_reused && !r.response_started && !fresh_retry_used && ec == error::connection_lost &&
-                (req.idempotent || !r.request_written)) {
-                fresh_retry_used = true;
-                next_kind = acquire_kind::fresh;
-                --attempts;
-                continue;
-            }
             diag.message = why;
-            diag.request_may_have_been_processed = r.request_written;
-            if (r.request_written && !req.idempotent)
-                co_return finish(ec); // resending could act twice
-            if (req.sink && r.streamed_bytes > 0)
-                co_return finish(ec); // part of the body was delivered already
         } else {
             read_response_metadata(r.headers, meta);
             meta.http_status = r.status;
-            st.log({.level = log_level::debug, .kind = log_event_kind::response_received, .method = method,
-                    .target = req.target, .status = r.status, .request_id = meta.request_id, .attempt = attempts,
-                    .elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start)});
-            if (r.status / 100 == 2) {
-                out.status = r.status;
-                out.body = std::move(r.body);
-                out.headers = std::move(r.headers);
-                diag.http_status = r.status;
-                diag.request_id = meta.request_id;
-                co_return finish(error_code{});
-            }
-            read_api_error(r.status, r.headers, r.body, diag);
-            ec = error_for_response(r.status, diag);
-            // An error status does not say the request was not acted on: a create without
-            // an idempotency key (or an upload) is resent only when the server says it did
-            // nothing: x-should-retry: true, or a 429 rate-limit refusal (insufficient_quota
-            // is never retried). A 5xx may have come after the work was done.
-            if (!req.idempotent && !diag.should_retry.value_or(false) && ec != error::rate_limited) {
-                diag.request_may_have_been_processed = r.status >= 500;
-                co_return finish(ec);
+            st.log(log_level::debug, [&] {
+                return log_event{.kind = log_event_kind::response_received, .method = method,
+                                 .target = req.target, .status = r.status, .request_id = meta.request_id, .attempt = attempts,
+                                 .elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start)};
+            });
+            if (r.status / 100 != 2) {
+                read_api_error(r.status, r.headers, r.body, diag);
+                ec = error_for_response(r.status, diag);
             }
         }
 
-        const auto decision = decide_retry(ec, diag, retries_done, max_retries, st.opts.retry, draw_jitter());
-        if (!decision.retry)
-            co_return finish(ec);
-        if (clock::now() + decision.delay >= deadline) {
-            diag.message = "the call's deadline leaves no time for the next retry; last error: " + diag.message;
-            co_return finish(error::deadline_exceeded);
+        attempt_state a;
+        a.fresh_connection = fresh_connection;
+        a.exchange_failed = exchange_failed;
+        a.cancelled = is_cancelled(cs);
+        a.fresh_resend_used = fresh_retry_used;
+        a.retries_done = retries_done;
+        a.max_retries = max_retries;
+        a.deadline = deadline;
+        const attempt_facts facts = facts_of(req, r, ec, diag, a);
+        const attempt_verdict v = decide_attempt(facts, st.opts.retry);
+        switch (v.action) {
+        case attempt_action::succeed:
+            out.status = r.status;
+            out.body = std::move(r.body);
+            out.headers = std::move(r.headers);
+            diag.http_status = r.status;
+            diag.request_id = meta.request_id;
+            co_return finish(error_code{});
+        case attempt_action::resend_fresh:
+            fresh_retry_used = true;
+            next_kind = acquire_kind::fresh;
+            --attempts;
+            continue;
+        case attempt_action::fail:
+            co_return fail_with(v);
+        case attempt_action::retry_after:
+            break;
         }
-        st.log({.level = log_level::info, .kind = log_event_kind::retry_scheduled, .method = method,
-                .target = req.target, .status = diag.http_status, .request_id = diag.request_id,
-                .attempt = attempts, .delay = decision.delay, .reason = diag.message.empty() ? ec.message() : diag.message});
-        asio::steady_timer backoff(ex, decision.delay);
+        if (diag.message.empty())
+            diag.message = ec.message(); // the retry's reason; diag is reset for the next attempt
+        st.log(log_level::info, [&] {
+            return log_event{.kind = log_event_kind::retry_scheduled, .method = method,
+                             .target = req.target, .status = diag.http_status, .request_id = diag.request_id,
+                             .attempt = attempts, .delay = v.delay, .reason = diag.message};
+        });
+        asio::steady_timer backoff(ex, v.delay);
         co_await backoff.async_wait(use_tuple);
         if (is_cancelled(cs))
             co_return cancelled_result(false);

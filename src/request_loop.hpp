@@ -27,6 +27,9 @@ struct api_request {
     // When false, an error status is resent only on x-should-retry: true or a 429 refusal.
     bool idempotent = true;
     std::string idempotency_key;
+    // A 409 invalid_request_error is final, not a lock conflict to retry (a cancel: the
+    // batch has ended).
+    bool conflict_refusal_is_final = false;
 };
 
 struct api_response {

@@ -4,6 +4,7 @@
 
 #include "http_date.hpp"
 #include "retry_policy.hpp"
+#include "trim_blanks.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -33,15 +34,7 @@ std::string_view header(const http::fields& h, std::string_view name)
     return {v.data(), v.size()};
 }
 
-std::string_view trim(std::string_view s) noexcept
-{
-    const auto blank = [](char c) { return c == ' ' || c == '\t'; };
-    while (!s.empty() && blank(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && blank(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
+constexpr std::string_view trim(std::string_view s) noexcept { return trim_blanks(s); }
 
 // A non-negative integer making up the whole value. A decimal ("12.5") is accepted and
 // rounded, since the headers are durations and counts that a proxy may reformat.

@@ -3,13 +3,14 @@
 #include "retry_policy.hpp"
 
 #include "http_date.hpp"
+#include "jitter.hpp"
+#include "trim_blanks.hpp"
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <random>
 #include <system_error>
 
 namespace batchwire::detail {
@@ -22,15 +23,7 @@ using std::chrono::milliseconds;
 // far below anything that could overflow the arithmetic of a timer.
 constexpr double max_delay_ms = 24.0 * 60 * 60 * 1000;
 
-std::string_view trim(std::string_view s) noexcept
-{
-    const auto blank = [](char c) { return c == ' ' || c == '\t'; };
-    while (!s.empty() && blank(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && blank(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
+constexpr std::string_view trim(std::string_view s) noexcept { return trim_blanks(s); }
 
 // A finite, non-negative decimal number making up the whole text ("1.5", "2e3"); nullopt
 // for anything else, "inf" and "nan" included.
@@ -99,28 +92,13 @@ retry_decision decide_retry(const boost::system::error_code& ec, const diagnosti
 milliseconds backoff_delay(unsigned retries_done, const retry_options& opts, double jitter)
 {
     // A jitter outside (0.75, 1] is a caller's bug; keep the delay in its promised range anyway.
-    if (!(jitter >= 0.75)) // NaN too
-        jitter = 0.75;
-    jitter = std::min(jitter, 1.0);
+    jitter = clamp_jitter(jitter);
     const double initial = static_cast<double>(std::max<milliseconds::rep>(opts.initial_backoff.count(), 0));
     const double cap = static_cast<double>(std::max<milliseconds::rep>(opts.max_backoff.count(), 0));
     // ldexp saturates to infinity for a large exponent instead of overflowing a shift.
     const double base = std::min({std::ldexp(initial, static_cast<int>(std::min(retries_done, 1024u))), cap,
                                   max_delay_ms});
     return milliseconds{static_cast<milliseconds::rep>(std::llround(base * jitter))};
-}
-
-double draw_jitter()
-{
-    thread_local std::mt19937_64 generator = [] {
-        std::random_device device;
-        std::seed_seq seed{device(), device(), device(), device()};
-        return std::mt19937_64{seed};
-    }();
-    // Doubles in [0.75, 1] are 2^-53 apart: 2^51 steps of that size span the quarter, so
-    // 0.75 + k * 2^-53 with k in [1, 2^51] is exact, never 0.75 and possibly 1.
-    const std::uint64_t k = (generator() >> 13) + 1;
-    return 0.75 + std::ldexp(static_cast<double>(k), -53);
 }
 
 } // namespace batchwire::detail

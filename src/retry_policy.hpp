@@ -1,8 +1,10 @@
 #ifndef BATCHWIRE_SRC_RETRY_POLICY_HPP
 #define BATCHWIRE_SRC_RETRY_POLICY_HPP
 
-// The official SDKs' retry policy (DESIGN.md §3.5, API-NOTES.md "Retries") as a pure
-// function of what happened: no clock, no randomness of its own, no I/O.
+// The official SDKs' retry policy as a pure function of what happened: no clock, no
+// randomness of its own (the jitter is drawn by the caller, see jitter.hpp), no I/O.
+
+#include "jitter.hpp"
 
 #include <batchwire/error.hpp>
 #include <batchwire/retry_options.hpp>
@@ -37,9 +39,6 @@ retry_decision decide_retry(const boost::system::error_code& ec, const diagnosti
 
 // The backoff without a server delay: min(initial * 2^n, max) * jitter.
 std::chrono::milliseconds backoff_delay(unsigned retries_done, const retry_options& opts, double jitter);
-
-// A factor in (0.75, 1] from a thread-local generator, for decide_retry.
-double draw_jitter();
 
 } // namespace batchwire::detail
 

@@ -1,7 +1,11 @@
 #include <batchwire/watch.hpp>
 
 #include "batch_calls.hpp"
+#include "complete_elsewhere.hpp"
+#include "jitter.hpp"
 #include "operation_launch.hpp"
+#include "origin.hpp"
+#include "poll_schedule.hpp"
 #include "retry_policy.hpp"
 #include "watch_registry.hpp"
 
@@ -15,7 +19,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
-#include <random>
 
 namespace batchwire {
 
@@ -36,19 +39,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // Completes a watcher off the registry's strand, on its handler's executor.
 void complete_watcher(const asio::any_io_executor& fallback, watch_handler h, error_code ec, batch b)
 {
-    asio::post(fallback, [fallback, h = std::move(h), ec, b = std::move(b)]() mutable {
-        auto hex = asio::get_associated_executor(h, fallback);
-        asio::dispatch(hex, [h = std::move(h), ec, b = std::move(b)]() mutable {
-            asio::get_associated_cancellation_slot(h).clear();
-            std::move(h)(ec, std::move(b));
-        });
-    });
-}
-
-double jitter_factor()
-{
-    thread_local std::mt19937 gen{std::random_device{}()};
-    return std::uniform_real_distribution<double>(0.8, 1.0)(gen);
+    complete_elsewhere(fallback, std::move(h), ec, std::move(b));
 }
 
 } // namespace
@@ -107,8 +98,9 @@ private:
 
     // One poll, its snapshot delivered to every watcher; its own coroutine so that the
     // request's state (response, snapshot, diagnostics) is gone while the loop sleeps.
-    // False: the loop ends (terminal status, permanent error, no watcher left).
-    asio::awaitable<bool> poll_once(const asio::cancellation_state& cs, std::chrono::milliseconds& interval)
+    // False: the loop ends (terminal status, permanent error, no watcher left). Otherwise
+    // `facts` says what the schedule needs to know of the poll.
+    asio::awaitable<bool> poll_once(const asio::cancellation_state& cs, poll_facts& facts)
     {
         response_metadata meta;
         request_options ro = opts_.poll_request;
@@ -125,14 +117,18 @@ private:
         if (cs.cancelled() != asio::cancellation_type::none || subs_.empty())
             co_return false;
         if (r.ec) {
-            if (!is_retryable(r.ec, r.diag) && r.ec != error::timeout && r.ec != error::deadline_exceeded) {
+            // A server asking for a long wait is not a reason to stop watching: the watch
+            // backs off on its own schedule.
+            if (!is_retryable(r.ec, r.diag) && r.ec != error::timeout && r.ec != error::deadline_exceeded &&
+                r.ec != error::retry_after_too_long) {
                 finish_all(r.ec, r.diag);
                 co_return false;
             }
             for (auto& s : subs_)
                 if (s.opts.on_poll_error)
                     s.opts.on_poll_error(r.ec, r.diag);
-            interval = grow(interval);
+            facts.outcome = poll_outcome::failed;
+            facts.server_hint.reset();
         } else {
             const bool changed = !last_ || last_->status != r.value.status ||
                                  last_->request_counts != r.value.request_counts;
@@ -144,9 +140,8 @@ private:
                 finish_all(error_code{}, {});
                 co_return false;
             }
-            interval = changed ? opts_.initial_interval : grow(interval);
-            if (meta.poll_after)
-                interval = std::min(std::max(*meta.poll_after, std::chrono::milliseconds(1)), opts_.max_server_hint);
+            facts.outcome = changed ? poll_outcome::changed : poll_outcome::unchanged;
+            facts.server_hint = meta.poll_after;
         }
         co_return true;
     }
@@ -155,16 +150,22 @@ private:
     {
         co_await asio::this_coro::throw_if_cancelled(false);
         const auto cs = co_await asio::this_coro::cancellation_state;
-        auto interval = opts_.initial_interval;
+        std::chrono::milliseconds interval = opts_.initial_interval;
         while (!subs_.empty()) {
-            if (!co_await poll_once(cs, interval))
+            poll_facts facts;
+            facts.previous_interval = interval;
+            if (!co_await poll_once(cs, facts))
                 break;
             expire_deadlines();
+            facts.jitter = draw_jitter();
+            facts.now = clock::now();
+            facts.deadline = earliest_deadline();
+            const poll_plan plan = plan_next_poll(facts, opts_);
+            interval = plan.interval;
             // Sleep until the next poll, waking for each deadline on the way (add() wakes
             // the timer early when a watcher with an earlier deadline joins).
-            const auto next_poll = clock::now() + interval;
-            while (!subs_.empty() && clock::now() < next_poll) {
-                timer_.expires_at(std::min(next_poll, earliest_deadline().value_or(next_poll)));
+            while (!subs_.empty() && clock::now() < plan.next_poll) {
+                timer_.expires_at(wake_time(plan.next_poll, earliest_deadline()));
                 co_await timer_.async_wait(use_tuple);
                 if (cs.cancelled() != asio::cancellation_type::none)
                     break;
@@ -198,13 +199,6 @@ private:
             if (auto d = deadline_of(s); d && (!first || *d < *first))
                 first = d;
         return first;
-    }
-
-    std::chrono::milliseconds grow(std::chrono::milliseconds interval) const
-    {
-        const auto next = std::chrono::duration<double, std::milli>(interval) * opts_.backoff_factor * jitter_factor();
-        return std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(next), opts_.initial_interval,
-                          std::max(opts_.max_interval, opts_.initial_interval));
     }
 
     static std::optional<clock::time_point> deadline_of(const watch_subscriber& s)
@@ -418,7 +412,9 @@ void launch_watch(std::shared_ptr<client_state> st, std::string id, watch_option
                   diagnostics* diag, watch_handler h)
 {
     auto ex = st->ex;
-    if (id.empty() || id == "." || id == "..") {
+    error_code id_ec;
+    encode_path_segment(id, id_ec); // the one rule for ids in a path
+    if (id_ec) {
         diagnostics d;
         d.message = "invalid batch id: it must not be empty, '.' or '..'";
         complete_now(ex, diag, std::move(h), error::invalid_argument, {}, std::move(d));

@@ -127,6 +127,10 @@ public:
     // Handler: void(error_code, batch). Retried like a GET: cancelling twice is harmless.
     // Errors: invalid_argument (empty id, "." or ".."; nothing sent), not_found, the API's
     // refusal to cancel a terminal batch, transport errors, cancelled, deadline_exceeded.
+    // The refusal is 409 `invalid_request_error` ("Cannot cancel a batch with status
+    // 'completed'."; some servers send 400): error::conflict, final, no retry spent on it
+    // (unless the server sends x-should-retry: true). Other 409s are lock conflicts and are
+    // retried like any 409.
     template <class Token>
     auto async_cancel(std::string_view batch_id, const request_options& ro, diagnostics& diag, Token&& token)
     {

@@ -30,7 +30,9 @@ enum class error {
     response_too_large,     // headers or body over the configured limit
     parse_error,            // the body was not valid JSON (or exceeded depth limits)
     invalid_response,       // valid JSON that does not match the API's schema
-    retry_after_too_long,   // the server asked to wait longer than retry_options::max_retry_after
+    retry_after_too_long,   // the server asked to wait longer than retry_options::max_retry_after;
+                            // diagnostics::retry_after holds the asked delay, http_status and
+                            // the API's fields those of the response that asked it
     file_error,             // a local file could not be read or written
     watch_deadline_exceeded, // watch_until_terminal's deadline passed before a terminal status
     // The API answered with an HTTP error status (the SDKs' error classes).
@@ -93,7 +95,7 @@ private:
 // Throws batchwire::exception when ec is an error.
 void throw_on_error(const boost::system::error_code& ec, const diagnostics& diag);
 
-// The official SDKs' retry classification (DESIGN.md §3.5): x-should-retry decides when
+// The official SDKs' retry classification: x-should-retry decides when
 // sent; otherwise 408, 409, 429 and >= 500 and transport failures (connect, connection
 // lost, timeout) are retried. insufficient_quota, cancellation, the overall deadline and
 // client-side errors never are.

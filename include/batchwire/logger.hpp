@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 namespace batchwire {
 
@@ -39,9 +41,49 @@ struct log_event {
     std::uint64_t connection_id = 0;
 };
 
+// A callable that receives events, and the lowest level it wants. The client asks
+// enabled(level) before it builds an event, so events below the level cost nothing.
 // Called on the thread that runs the operation; when the io_context runs on several threads
 // events can arrive concurrently, so a logger that writes shared state must synchronise.
-using logger = std::function<void(const log_event&)>;
+class logger {
+public:
+    logger() = default; // empty: no logging
+
+    // Any callable taking `const log_event&`; events below `min` never reach it.
+    template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, logger> &&
+                                                std::is_invocable_v<F&, const log_event&>>>
+    logger(F f, log_level min = log_level::debug) : fn_(std::move(f)), min_(min)
+    {
+    }
+
+    explicit operator bool() const noexcept { return static_cast<bool>(fn_); }
+    log_level min_level() const noexcept { return min_; }
+    // Whether an event of `level` would be delivered.
+    bool enabled(log_level level) const noexcept { return fn_ && level >= min_; }
+
+    // Delivers `e` when its level is enabled.
+    void operator()(const log_event& e) const
+    {
+        if (enabled(e.level))
+            fn_(e);
+    }
+
+    // Builds the event (build() returns a log_event) only when `level` is enabled, and
+    // delivers it with that level.
+    template <class Build>
+    void log(log_level level, Build&& build) const
+    {
+        if (!enabled(level))
+            return;
+        log_event e = std::forward<Build>(build)();
+        e.level = level;
+        fn_(e);
+    }
+
+private:
+    std::function<void(const log_event&)> fn_;
+    log_level min_ = log_level::debug;
+};
 
 // Every event not below `min`, as one line on stderr: "batchwire info request_sent POST /v1/... attempt=1".
 logger stderr_logger(log_level min = log_level::info);

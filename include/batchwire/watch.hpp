@@ -11,7 +11,8 @@
 //   request per poll. Each receives the transitions from the moment it joined. The loop
 //   stops (its timer and request cancelled) when the last watcher leaves.
 // - Polling: starts at initial_interval, grows by backoff_factor (with jitter) up to
-//   max_interval, and honours the server's openai-poll-after-ms (capped by max_server_hint).
+//   max_interval, and honours the server's openai-poll-after-ms within
+//   [min_server_hint, max_server_hint] (a hint of 0 never makes it poll in a tight loop).
 // - Errors while polling: transient ones (network, timeouts, 429, 5xx) are retried within
 //   the watch and reported to on_poll_error; permanent ones (401, 403, 404, ...) end the
 //   watch with that error.
@@ -52,7 +53,12 @@ struct watch_options {
     std::chrono::milliseconds initial_interval{1000};
     std::chrono::milliseconds max_interval{30000};
     double backoff_factor = 1.5;
+    // The server's openai-poll-after-ms, when sent with a successful poll, replaces the
+    // interval to the next poll, clamped to [min_server_hint, max_server_hint]: a hint of 0
+    // (or 1) waits min_server_hint, a huge one max_server_hint. A negative or non-numeric
+    // hint is ignored. A floor above the cap is lowered to the cap; the floor is at least 1 ms.
     std::chrono::milliseconds max_server_hint{30000}; // cap on openai-poll-after-ms
+    std::chrono::milliseconds min_server_hint{100};   // floor of openai-poll-after-ms
 
     // The whole watch; unset: derived from the batch (see above).
     std::optional<std::chrono::milliseconds> timeout;

@@ -189,9 +189,77 @@ BOOST_AUTO_TEST_CASE(retry_after_seconds_is_honoured_and_capped)
     // Above the cap: not waited for; the error comes back at once with the asked delay.
     f.server->add_fault({.route = f.route, .count = 1, .kind = fault_kind::rate_limited, .retry_after_s = 30});
     auto [ec2, b2] = f.retrieve(c);
-    BOOST_TEST(ec2 == error::rate_limited);
+    BOOST_TEST(ec2 == error::retry_after_too_long, describe(ec2, f.diag));
     BOOST_TEST(f.diag.attempts == 1u);
     BOOST_TEST(f.diag.retry_after.value().count() == 30000);
+}
+
+BOOST_AUTO_TEST_CASE(retry_after_of_an_hour_is_retry_after_too_long)
+{
+    // The default cap is 60 s: a 429 asking for an hour ends the call at once, as
+    // retry_after_too_long with the asked delay and the 429's own details.
+    batch_on_emulator f;
+    client c(f.ctx, f.client_opts());
+    f.server->add_fault({.route = f.route, .count = 1, .kind = fault_kind::rate_limited, .retry_after_s = 3600});
+    auto [ec, b] = f.retrieve(c);
+    BOOST_TEST(ec == error::retry_after_too_long, describe(ec, f.diag));
+    BOOST_TEST(f.diag.retry_after.value().count() == 3'600'000);
+    BOOST_TEST(f.diag.http_status == 429u);
+    BOOST_TEST(f.diag.code == "rate_limit_exceeded");
+    BOOST_TEST(f.diag.attempts == 1u);
+    BOOST_TEST(f.diag.message.find("3600000 ms") != std::string::npos, f.diag.message);
+    BOOST_TEST(!f.diag.request_may_have_been_processed);
+    BOOST_TEST(f.server->request_count(f.route) == 1u);
+
+    // The same from retry-after-ms, and for a create (a 429 is a refusal: nothing was made).
+    f.server->add_fault({.route = "POST /v1/batches", .count = 1, .kind = fault_kind::rate_limited,
+                         .retry_after_ms = 120000});
+    const auto file = f.server->put_file("in2.jsonl", "batch", batchwire::test::make_input_jsonl(1));
+    batch_create_params p;
+    p.input_file_id = file.id;
+    p.endpoint = "/v1/chat/completions";
+    auto [ec2, b2] = f.run(c.async_create(p, f.diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec2 == error::retry_after_too_long, describe(ec2, f.diag));
+    BOOST_TEST(f.diag.retry_after.value().count() == 120000);
+    BOOST_TEST(f.diag.attempts == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_of_an_ended_batch_spends_no_retry)
+{
+    batch_on_emulator f;
+    client c(f.ctx, f.client_opts());
+    const std::string cancel_route = "POST /v1/batches/{id}/cancel";
+    f.run(c.cancel(f.id));
+    f.server->advance(std::chrono::seconds(601)); // cancelling -> cancelled
+    auto [ec, b] = f.run(c.async_cancel(f.id, f.diag, asio::as_tuple(asio::use_awaitable)));
+    // The API answers 409 invalid_request_error ("Cannot cancel a batch with status
+    // 'cancelled'."); older emulators 400. Either way: final, one attempt.
+    BOOST_TEST((ec == error::conflict || ec == error::bad_request), describe(ec, f.diag));
+    BOOST_TEST(f.diag.type == "invalid_request_error");
+    BOOST_TEST(f.diag.attempts == 1u);
+    BOOST_TEST(f.server->request_count(cancel_route) == 2u);
+
+    // A 409 invalid_request_error to a cancel is final too when injected...
+    const auto other = f.server->put_batch({.input_file_id = f.server->put_file("x.jsonl", "batch",
+                                                                                  batchwire::test::make_input_jsonl(1)).id,
+                                            .endpoint = "/v1/chat/completions"}).id;
+    f.server->add_fault({.route = cancel_route, .count = 1, .kind = fault_kind::http_status, .status = 409});
+    auto [ec2, b2] = f.run(c.async_cancel(other, f.diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec2 == error::conflict, describe(ec2, f.diag));
+    BOOST_TEST(f.diag.attempts == 1u);
+    // ...unless the server says to retry: then it is a conflict to wait out.
+    f.server->add_fault({.route = cancel_route, .count = 1, .kind = fault_kind::http_status, .status = 409,
+                         .should_retry = true});
+    auto [ec3, b3] = f.run(c.async_cancel(other, f.diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(!ec3, describe(ec3, f.diag));
+    BOOST_TEST(b3.status == batch_status::cancelling);
+    BOOST_TEST(f.diag.attempts == 2u);
+
+    // A 409 to anything but a cancel is a lock conflict: retried as before.
+    f.server->add_fault({.route = f.route, .count = 1, .kind = fault_kind::http_status, .status = 409});
+    auto [ec4, b4] = f.retrieve(c);
+    BOOST_TEST(!ec4, describe(ec4, f.diag));
+    BOOST_TEST(f.diag.attempts == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(server_errors_are_retried_then_surfaced_with_request_id)

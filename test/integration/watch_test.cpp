@@ -155,6 +155,8 @@ BOOST_AUTO_TEST_CASE(cancel_and_watch_reaches_cancelled_with_partial_results)
     f.seen.clear();
     auto again = f.run(cancel_and_watch(f.c, id, f.fast_polls()));
     BOOST_TEST(again.status == batch_status::cancelled);
+    // At once: the refusal (409, or 400 from older emulators) spends no retry.
+    BOOST_TEST(f.server->request_count("POST /v1/batches/{id}/cancel") == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(fixed_deadline_ends_with_the_last_snapshot)
@@ -229,6 +231,23 @@ BOOST_AUTO_TEST_CASE(server_poll_hint_is_honoured_and_capped)
     });
     BOOST_TEST(capped.id == id2);
     BOOST_TEST(capped.is_terminal());
+}
+
+BOOST_AUTO_TEST_CASE(server_poll_hint_of_zero_waits_the_floor)
+{
+    // openai-poll-after-ms: 0 must not make the watch poll in a tight loop: the hint is
+    // raised to min_server_hint, so the timers allow at most one poll per floor.
+    watch_fixture f;
+    f.server->set_poll_after_hint(milliseconds(0));
+    const auto id = f.new_batch(); // the emulator's clock stands still: it stays validating
+    auto o = f.fast_polls();
+    o.initial_interval = o.max_interval = seconds(3600); // only the hint makes it poll again
+    o.min_server_hint = milliseconds(50);
+    o.timeout = milliseconds(400);
+    expect_deadline_error(f, id, o, batch_status::validating);
+    const auto gets = f.server->request_count("GET /v1/batches/{id}");
+    BOOST_TEST(gets >= 2u);       // the hint is honoured (without it: one poll an hour)
+    BOOST_TEST(gets <= 400u / 50u + 1u); // and floored (at 1 ms it was hundreds)
 }
 
 BOOST_AUTO_TEST_CASE(transient_errors_are_retried_permanent_ones_end_the_watch)

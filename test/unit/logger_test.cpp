@@ -102,6 +102,65 @@ BOOST_AUTO_TEST_CASE(control_characters_cannot_break_the_line)
     BOOST_TEST(line == "batchwire info request_failed /v1/x\\x0d\\x0ay reason=bad\\x0aline\\x7f");
 }
 
+BOOST_AUTO_TEST_CASE(no_event_is_built_below_the_level)
+{
+    struct row {
+        log_level min, level;
+        bool built;
+    };
+    const row rows[] = {
+        {log_level::debug, log_level::debug, true},     {log_level::info, log_level::debug, false},
+        {log_level::info, log_level::info, true},       {log_level::warning, log_level::info, false},
+        {log_level::warning, log_level::error, true},   {log_level::error, log_level::warning, false},
+        {log_level::error, log_level::error, true},
+    };
+    for (const auto& r : rows) {
+        BOOST_TEST_CONTEXT("min " << static_cast<int>(r.min) << " level " << static_cast<int>(r.level))
+        {
+            int delivered = 0;
+            log_level seen = log_level::debug;
+            const batchwire::logger log([&](const log_event& e) {
+                ++delivered;
+                seen = e.level;
+            }, r.min);
+            int built = 0;
+            log.log(r.level, [&] {
+                ++built;
+                return log_event{.kind = log_event_kind::request_sent};
+            });
+            BOOST_TEST(built == (r.built ? 1 : 0));
+            BOOST_TEST(delivered == built);
+            if (r.built)
+                BOOST_TEST((seen == r.level)); // the level given, whatever the builder set
+            BOOST_TEST(log.enabled(r.level) == r.built);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(empty_logger_builds_nothing)
+{
+    const batchwire::logger log;
+    BOOST_TEST(!log);
+    BOOST_TEST(!log.enabled(log_level::error));
+    int built = 0;
+    log.log(log_level::error, [&] {
+        ++built;
+        return log_event{};
+    });
+    BOOST_TEST(built == 0);
+    log({.level = log_level::error}); // no callable: nothing happens
+}
+
+BOOST_AUTO_TEST_CASE(a_plain_callable_gets_every_level)
+{
+    int delivered = 0;
+    const batchwire::logger log = [&](const log_event&) { ++delivered; };
+    BOOST_TEST((log.min_level() == log_level::debug));
+    log({.level = log_level::debug});
+    log({.level = log_level::error});
+    BOOST_TEST(delivered == 2);
+}
+
 BOOST_AUTO_TEST_CASE(stderr_logger_filters_by_level)
 {
     const std::string out = captured_stderr([] {

@@ -1,4 +1,4 @@
-// The retry policy against the vectors of API-NOTES.md, "Retries".
+// The retry policy against the vectors the official SDKs follow (their retry tests and docs).
 
 #include "../../src/retry_policy.hpp"
 
