@@ -93,7 +93,7 @@ private:
 // Throws batchwire::exception when ec is an error.
 void throw_on_error(const boost::system::error_code& ec, const diagnostics& diag);
 
-// The official SDKs' retry classification (DESIGN.md §3.5): x-should-retry decides when
+// The official SDKs' retry classification: x-should-retry decides when
 // sent; otherwise 408, 409, 429 and >= 500 and transport failures (connect, connection
 // lost, timeout) are retried. insufficient_quota, cancellation, the overall deadline and
 // client-side errors never are.

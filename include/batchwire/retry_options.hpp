@@ -1,7 +1,7 @@
 #ifndef BATCHWIRE_RETRY_OPTIONS_HPP
 #define BATCHWIRE_RETRY_OPTIONS_HPP
 
-// The retry policy's parameters. The defaults are the official SDKs' (API-NOTES.md, "Retries").
+// The retry policy's parameters. The defaults are the official SDKs'.
 
 #include <chrono>
 

@@ -1,4 +1,4 @@
-// The retry policy against the vectors of API-NOTES.md, "Retries".
+// The retry policy against the official SDKs' retry rules.
 
 #include "../../src/retry_policy.hpp"
 
