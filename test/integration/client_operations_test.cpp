@@ -282,7 +282,7 @@ BOOST_AUTO_TEST_CASE(cancelling_an_ended_batch_is_a_typed_409)
     const batch same = f.run(cancel_and_watch(c, done.id));
     BOOST_TEST(same.status == batch_status::completed);
     BOOST_TEST(same.id == done.id);
-    BOOST_TEST(same.completed_at == done.completed_at);
+    BOOST_TEST((same.completed_at == done.completed_at));
 }
 
 // PENDING the client rule "a 409 invalid_request_error answering a cancel, whose message
