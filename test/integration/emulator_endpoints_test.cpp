@@ -216,7 +216,8 @@ BOOST_AUTO_TEST_CASE(create_accepts_the_documented_endpoints_and_refuses_others)
         const auto r = c.post("/v1/batches", create_body(file_id, endpoint));
         check_error(r, 400, std::string("endpoint"));
         if (is_api_error_body(r.body)) {
-            const auto& e = r.json().at("error");
+            const boost::json::value body = r.json();
+        const auto& e = body.at("error");
             BOOST_TEST(e.at("code") == "invalid_value", endpoint);
             BOOST_TEST(e.at("message").as_string().starts_with("Invalid value for 'endpoint': expected one of"));
         }

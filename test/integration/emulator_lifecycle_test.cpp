@@ -58,7 +58,8 @@ void check_cannot_cancel(const http_result& r, const std::string& status)
 {
     BOOST_TEST(r.status == 409u);
     BOOST_REQUIRE(is_api_error_body(r.body));
-    const auto& e = r.json().at("error");
+    const boost::json::value body = r.json();
+    const auto& e = body.at("error");
     BOOST_TEST(e.at("message").as_string() == "Cannot cancel a batch with status '" + status + "'.");
     BOOST_TEST(e.at("type") == "invalid_request_error");
     BOOST_TEST(e.at("code").is_null());
