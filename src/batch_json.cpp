@@ -1,4 +1,4 @@
-// Batch <-> JSON (spec: components.schemas.Batch).
+// Batch <-> JSON (the API reference's Batch).
 
 #include <batchwire/batch.hpp>
 

@@ -1,4 +1,4 @@
-// JSONL lines of batch input, output and error files (API-NOTES.md, "JSONL lines").
+// JSONL lines of batch input, output and error files.
 
 #include <batchwire/batch_line.hpp>
 

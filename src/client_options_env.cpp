@@ -1,5 +1,4 @@
-// client_options from the official SDKs' environment variables (API-NOTES.md, "Headers and
-// environment").
+// client_options from the official SDKs' environment variables.
 
 #include "env_config.hpp"
 #include "header_field.hpp"

@@ -1,4 +1,4 @@
-// File object <-> JSON (spec: components.schemas.OpenAIFile).
+// File object <-> JSON (the API reference's OpenAIFile).
 
 #include <batchwire/file.hpp>
 

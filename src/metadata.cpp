@@ -1,4 +1,4 @@
-// Metadata limits (spec: components.schemas.Metadata).
+// Metadata limits (the API reference's Metadata).
 
 #include <batchwire/error.hpp>
 #include <batchwire/metadata.hpp>

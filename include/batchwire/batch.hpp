@@ -2,8 +2,8 @@
 #define BATCHWIRE_BATCH_HPP
 
 // The Batch object of the OpenAI Batch API and its parts, as plain structs.
-// Wire format: ../shared/openapi/batches.openapi.yaml, components.schemas.Batch.
-// Every field the spec does not require is std::optional: absent and `null` both
+// Wire format: the API reference's Batch object.
+// Every field the reference does not require is std::optional: absent and `null` both
 // read as std::nullopt. Unknown fields are ignored.
 
 #include <batchwire/metadata.hpp>

@@ -1,7 +1,7 @@
 #ifndef BATCHWIRE_BATCH_CREATE_PARAMS_HPP
 #define BATCHWIRE_BATCH_CREATE_PARAMS_HPP
 
-// The body of POST /batches (spec: components.schemas.CreateBatchRequest).
+// The body of POST /batches (the API reference's CreateBatchRequest).
 
 #include <batchwire/metadata.hpp>
 
@@ -23,19 +23,23 @@ struct file_expiration {
 
 struct batch_create_params {
     std::string input_file_id;
-    std::string endpoint;                    // e.g. "/v1/chat/completions"
+    std::string endpoint;                    // e.g. "/v1/chat/completions"; sent as given
     std::string completion_window = "24h";   // the only documented window
     std::optional<metadata_map> metadata;
     std::optional<file_expiration> output_expires_after;
 
-    // Checks what the spec documents before anything is sent: non-empty ids, a known
-    // endpoint, metadata limits, the expiration range. Empty error_code when valid.
+    // Checks what the API documents before anything is sent: a non-empty input file id and
+    // endpoint, the window, metadata limits, the expiration range. Empty error_code when
+    // valid. An endpoint this version does not know is valid: the API adds batchable
+    // endpoints over time, so it is sent as given and the server decides.
     boost::system::error_code validate(std::string* why = nullptr) const;
 
     friend bool operator==(const batch_create_params&, const batch_create_params&) = default;
 };
 
-// True for the endpoints the spec lists for batches.
+// True for the batch endpoints the API documents as of this version (responses, chat
+// completions, embeddings, completions, moderations, image generations and edits, videos).
+// Others are not refused (see validate()); a caller may warn about them.
 bool is_batch_endpoint(std::string_view endpoint) noexcept;
 
 batch_create_params tag_invoke(boost::json::value_to_tag<batch_create_params>, const boost::json::value& v);

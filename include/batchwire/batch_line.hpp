@@ -1,7 +1,7 @@
 #ifndef BATCHWIRE_BATCH_LINE_HPP
 #define BATCHWIRE_BATCH_LINE_HPP
 
-// The JSONL lines of batch files (../shared/API-NOTES.md, "JSONL lines").
+// The JSONL lines of batch files.
 //   input:         {"custom_id", "method", "url", "body"}
 //   output/error:  {"id", "custom_id", "response": {status_code, request_id, body} | null,
 //                   "error": {code, message} | null}

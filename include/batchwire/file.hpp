@@ -1,7 +1,7 @@
 #ifndef BATCHWIRE_FILE_HPP
 #define BATCHWIRE_FILE_HPP
 
-// The File object (spec: components.schemas.OpenAIFile).
+// The File object (the API reference's OpenAIFile).
 
 #include <boost/json/fwd.hpp>
 

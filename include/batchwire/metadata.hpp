@@ -1,7 +1,7 @@
 #ifndef BATCHWIRE_METADATA_HPP
 #define BATCHWIRE_METADATA_HPP
 
-// Metadata: up to 16 string pairs attached to an object (spec: components.schemas.Metadata).
+// Metadata: up to 16 string pairs attached to an object (the API reference's Metadata).
 
 #include <boost/system/error_code.hpp>
 

@@ -4,6 +4,7 @@
 #include "../test_printing.hpp"
 
 #include <batchwire/client.hpp>
+#include <batchwire/watch.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -28,6 +29,29 @@ std::string write_temp_file(const std::string& name, const std::string& content)
     auto p = std::filesystem::temp_directory_path() / ("batchwire-test-" + std::to_string(::getpid()) + "-" + name);
     std::ofstream(p, std::ios::binary) << content;
     return p.string();
+}
+
+// A JSONL input file of n requests to `endpoint`, each with `body`.
+std::string input_lines(int n, std::string_view endpoint, std::string_view body)
+{
+    std::string s;
+    for (int i = 0; i < n; ++i)
+        s += R"({"custom_id":"req-)" + std::to_string(i) + R"(","method":"POST","url":")" + std::string(endpoint) +
+             R"(","body":)" + std::string(body) + "}\n";
+    return s;
+}
+
+// A batch of 3 chat requests that has run to `completed` on the emulator's clock.
+batch completed_batch(emulator_fixture& f)
+{
+    const auto file = f.server->put_file("in.jsonl", "batch", batchwire::test::make_input_jsonl(3));
+    const batch_create_params p{.input_file_id = file.id, .endpoint = "/v1/chat/completions"};
+    const batch b = f.server->put_batch(p);
+    f.server->advance(std::chrono::seconds(60));
+    const auto done = f.server->find_batch(b.id);
+    BOOST_REQUIRE(done.has_value());
+    BOOST_REQUIRE(done->status == batch_status::completed);
+    return *done;
 }
 
 } // namespace
@@ -169,9 +193,127 @@ BOOST_AUTO_TEST_CASE(invalid_ids_are_refused_or_encoded)
 
     auto [ec, p] = f.run(c.async_list({.limit = 0}, diag, asio::as_tuple(asio::use_awaitable)));
     BOOST_TEST(ec == error::invalid_argument);
-    auto [ec2, b2] = f.run(c.async_create({.input_file_id = "file-x", .endpoint = "/v1/nope"}, diag,
-                                          asio::as_tuple(asio::use_awaitable)));
+    const batch_create_params no_endpoint{.input_file_id = "file-x", .endpoint = ""};
+    auto [ec2, b2] = f.run(c.async_create(no_endpoint, diag, asio::as_tuple(asio::use_awaitable)));
     BOOST_TEST(ec2 == error::invalid_argument);
+}
+
+// The API adds batchable endpoints over time: the client sends one it does not know, and the
+// server's refusal comes back as the typed error it is.
+BOOST_AUTO_TEST_CASE(an_unknown_endpoint_reaches_the_server_and_its_400_comes_back_typed)
+{
+    emulator_fixture f;
+    const auto file = f.server->put_file("in.jsonl", "batch", batchwire::test::make_input_jsonl(1));
+    client c(f.ctx, f.client_opts());
+    const batch_create_params p{.input_file_id = file.id, .endpoint = "/v1/audio/speech"};
+    BOOST_TEST(p.validate() == boost::system::error_code{});
+
+    diagnostics diag;
+    auto [ec, b] = f.run(c.async_create(p, diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec == error::bad_request, describe(ec, diag));
+    BOOST_TEST(diag.http_status == 400u);
+    BOOST_TEST(diag.type == "invalid_request_error");
+    BOOST_TEST(diag.code == "invalid_value");
+    BOOST_TEST(diag.param == "endpoint");
+    BOOST_TEST(diag.message.rfind("Invalid value for 'endpoint': expected one of '/v1/responses'", 0) == 0u,
+               diag.message);
+    BOOST_TEST(!diag.request_id.empty());
+    BOOST_TEST(diag.attempts == 1u); // a 400 is final
+    BOOST_TEST(b.id.empty());
+    BOOST_TEST(f.server->request_count("POST /v1/batches") == 1u);
+    BOOST_TEST(f.server->request_count() == 1u);
+}
+
+// Image generation, batchable since February 2026, from upload to the typed result lines.
+BOOST_AUTO_TEST_CASE(an_images_batch_runs_end_to_end)
+{
+    emulator_fixture f;
+    client c(f.ctx, f.client_opts());
+    const auto path = write_temp_file("images.jsonl", input_lines(3, "/v1/images/generations",
+                                                                  R"({"model":"gpt-image-1","prompt":"a lighthouse"})"));
+    const file_upload_params up{.path = path};
+    const auto file = f.run(c.upload_file(up));
+    std::filesystem::remove(path);
+
+    const batch_create_params p{.input_file_id = file.id, .endpoint = "/v1/images/generations"};
+    const batch created = f.run(c.create(p));
+    BOOST_TEST(created.endpoint == "/v1/images/generations");
+    BOOST_TEST(created.status == batch_status::validating);
+
+    f.server->advance(std::chrono::seconds(60));
+    const batch done = f.run(c.retrieve(created.id));
+    BOOST_REQUIRE(done.status == batch_status::completed);
+    BOOST_TEST((done.request_counts.value() == batch_request_counts{3, 3, 0}));
+    BOOST_REQUIRE(done.output_file_id.has_value());
+    BOOST_TEST(!done.error_file_id.has_value());
+
+    std::set<std::string> ids;
+    const auto n = f.run(c.read_batch_lines(*done.output_file_id, [&](batch_output_line&& l, boost::system::error_code&) {
+        ids.insert(l.custom_id);
+        BOOST_REQUIRE(l.response.has_value());
+        BOOST_TEST(l.response->status_code == 200);
+        const auto& item = l.response->body.at("data").at(0).as_object();
+        BOOST_REQUIRE(item.contains("b64_json"));
+        BOOST_TEST(item.at("b64_json").as_string().starts_with("iVBORw0KGgo")); // a PNG's signature
+        BOOST_TEST(!item.contains("url"));
+    }));
+    BOOST_TEST(n == 3u);
+    BOOST_TEST(ids == (std::set<std::string>{"req-0", "req-1", "req-2"}), boost::test_tools::per_element());
+}
+
+// The live API refuses to cancel a batch that has ended with a 409. The client reports it
+// typed, and cancel_and_watch answers with the batch as it is.
+BOOST_AUTO_TEST_CASE(cancelling_an_ended_batch_is_a_typed_409)
+{
+    emulator_fixture f;
+    const batch done = completed_batch(f);
+    client c(f.ctx, f.client_opts());
+
+    diagnostics diag;
+    auto [ec, b] = f.run(c.async_cancel(done.id, diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec == error::conflict, describe(ec, diag));
+    BOOST_TEST(diag.http_status == 409u);
+    BOOST_TEST(diag.type == "invalid_request_error");
+    BOOST_TEST(diag.message == "Cannot cancel a batch with status 'completed'.");
+    BOOST_TEST(diag.code.empty());
+    BOOST_TEST(!diag.should_retry.has_value()); // like the live API, no x-should-retry
+    BOOST_TEST((f.server->find_batch(done.id) == done)); // untouched
+
+    const batch same = f.run(cancel_and_watch(c, done.id));
+    BOOST_TEST(same.status == batch_status::completed);
+    BOOST_TEST(same.id == done.id);
+    BOOST_TEST((same.completed_at == done.completed_at));
+}
+
+// PENDING the client rule "a 409 invalid_request_error answering a cancel, whose message
+// starts with \"Cannot cancel a batch\", is final unless x-should-retry: true says
+// otherwise": until it lands, the client retries this 409 as the SDKs retry a lock
+// conflict (3 requests).
+// Skipped, not failed, until then: flip `rule_has_landed` to true when it does.
+constexpr bool rule_has_landed = false;
+BOOST_AUTO_TEST_CASE(cancelling_an_ended_batch_is_not_retried,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                         boost::test_tools::assertion_result r(rule_has_landed);
+                         r.message() << "pending: the client does not yet treat this 409 as final";
+                         return r;
+                     }))
+{
+    emulator_fixture f;
+    const batch done = completed_batch(f);
+    client c(f.ctx, f.client_opts());
+
+    diagnostics diag;
+    auto [ec, b] = f.run(c.async_cancel(done.id, diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(ec == error::conflict, describe(ec, diag));
+    BOOST_TEST(diag.attempts == 1u);
+    BOOST_TEST(f.server->request_count("POST /v1/batches/{id}/cancel") == 1u);
+
+    // cancel_and_watch stays fast: one refused cancel, one retrieve, no backoff between.
+    const batch same = f.run(cancel_and_watch(c, done.id));
+    BOOST_TEST(same.status == batch_status::completed);
+    BOOST_TEST(f.server->request_count("POST /v1/batches/{id}/cancel") == 2u);
+    BOOST_TEST(f.server->request_count("GET /v1/batches/{id}") == 1u);
+    BOOST_TEST(f.server->request_count() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(api_errors_are_typed_and_never_show_the_key)

@@ -1,4 +1,4 @@
-// Each endpoint's success and error answers, checked against the spec's required fields.
+// Each endpoint's success and error answers, checked against the API reference's required fields.
 #include "emulator_test_client.hpp"
 
 #include <batchwire/emulator/tls_identity.hpp>
@@ -194,6 +194,35 @@ BOOST_AUTO_TEST_CASE(create_batch_errors)
     check_error(c.post("/v1/batches", create_body("file-missing")), 400, std::string("input_file_id"));
     check_error(c.post("/v1/batches", create_body(other_file)), 400, std::string("input_file_id"));
     BOOST_TEST(emu.server.request_count("POST /v1/batches") == 9u);
+}
+
+BOOST_AUTO_TEST_CASE(create_accepts_the_documented_endpoints_and_refuses_others)
+{
+    running_emulator emu(manual_options());
+    test_client c(emu.server);
+    // Images since February 2026, videos since March 2026.
+    for (const std::string endpoint : {"/v1/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/completions",
+                                       "/v1/moderations", "/v1/images/generations", "/v1/images/edits",
+                                       "/v1/videos"}) {
+        const auto file_id = std::string(upload(c, chat_lines(1, endpoint)).json().at("id").as_string());
+        const auto r = c.post("/v1/batches", create_body(file_id, endpoint));
+        BOOST_TEST(r.status == 200u, endpoint << ": " << r.body);
+        if (r.status == 200u)
+            BOOST_TEST(boost::json::value_to<batchwire::batch>(r.json()).endpoint == endpoint);
+    }
+    const auto file_id = std::string(upload(c, chat_lines(1)).json().at("id").as_string());
+    for (const std::string endpoint : {"/v1/audio/speech", "/v1/images/variations", "/v1/videos/", "/v1/files",
+                                       "v1/chat/completions", "/v1/Chat/Completions", "/"}) {
+        const auto r = c.post("/v1/batches", create_body(file_id, endpoint));
+        check_error(r, 400, std::string("endpoint"));
+        if (is_api_error_body(r.body)) {
+            const boost::json::value body = r.json();
+        const auto& e = body.at("error");
+            BOOST_TEST(e.at("code") == "invalid_value", endpoint);
+            BOOST_TEST(e.at("message").as_string().starts_with("Invalid value for 'endpoint': expected one of"));
+        }
+    }
+    BOOST_TEST(emu.server.request_count("POST /v1/batches") == 15u);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_batch_is_404)

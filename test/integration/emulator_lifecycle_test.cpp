@@ -7,6 +7,7 @@
 #include <boost/json/value_to.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <set>
 #include <sstream>
 
 using namespace emulator_test;
@@ -51,6 +52,41 @@ std::vector<batchwire::batch_output_line> read_lines(const std::string& jsonl)
 }
 
 void advance_s(em::server& s, int seconds) { s.advance(std::chrono::seconds(seconds)); }
+
+// The live API's answer to cancelling a batch that has ended.
+void check_cannot_cancel(const http_result& r, const std::string& status)
+{
+    BOOST_TEST(r.status == 409u);
+    BOOST_REQUIRE(is_api_error_body(r.body));
+    const boost::json::value body = r.json();
+    const auto& e = body.at("error");
+    BOOST_TEST(e.at("message").as_string() == "Cannot cancel a batch with status '" + status + "'.");
+    BOOST_TEST(e.at("type") == "invalid_request_error");
+    BOOST_TEST(e.at("code").is_null());
+    BOOST_TEST(e.at("param").is_null());
+    BOOST_TEST(!r.has_header("x-should-retry")); // the live API is not known to send it
+}
+
+// The output lines of a 2-request batch to `endpoint`, run to completion.
+std::vector<batchwire::batch_output_line> results_of(em::server& s, const std::string& endpoint,
+                                                     const std::string& body)
+{
+    std::string input;
+    for (int i = 0; i < 2; ++i)
+        input += R"({"custom_id":"req-)" + std::to_string(i) + R"(","method":"POST","url":")" + endpoint +
+                 R"(","body":)" + body + "}\n";
+    const auto file = s.put_file("input.jsonl", "batch", input);
+    batchwire::batch_create_params p;
+    p.input_file_id = file.id;
+    p.endpoint = endpoint;
+    const auto created = s.put_batch(p);
+    s.advance(std::chrono::seconds(60));
+    const auto done = *s.find_batch(created.id);
+    BOOST_REQUIRE(status_name(done) == "completed");
+    BOOST_REQUIRE(done.output_file_id.has_value());
+    BOOST_TEST(!done.error_file_id.has_value());
+    return read_lines(s.file_content(*done.output_file_id).value());
+}
 
 } // namespace
 
@@ -178,11 +214,88 @@ BOOST_AUTO_TEST_CASE(cancel_while_validating)
     BOOST_TEST(!b.error_file_id);
     BOOST_TEST(counts_text(b) == "0/0/0");
 
-    // A terminal batch cannot be cancelled.
+    // A terminal batch cannot be cancelled: 409, as the live API answers.
     r = c.post("/v1/batches/" + created.id + "/cancel");
-    BOOST_TEST(r.status == 400u);
-    BOOST_TEST(is_api_error_body(r.body));
-    BOOST_TEST(r.json().at("error").at("message").as_string() == "Cannot cancel a batch with status 'cancelled'.");
+    check_cannot_cancel(r, "cancelled");
+    BOOST_TEST((*s.find_batch(created.id) == b));
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_any_ended_batch_is_409)
+{
+    auto o = driven_options();
+    o.completion_window = std::chrono::seconds(10);
+    o.requests_per_second = 0.25; // one request every 4 s: 5 requests outlast the window
+    running_emulator emu(o);
+    auto& s = emu.server;
+    test_client c(s);
+
+    const auto completed = make_batch(s, 1);
+    const auto expiring = make_batch(s, 5);
+    batchwire::batch_create_params empty;
+    empty.input_file_id = s.put_file("empty.jsonl", "batch", "").id;
+    empty.endpoint = "/v1/chat/completions";
+    const auto failed = s.put_batch(empty);
+    advance_s(s, 10);
+    BOOST_REQUIRE(status_name(s.find_batch(completed.id)) == "completed");
+    BOOST_REQUIRE(status_name(s.find_batch(expiring.id)) == "expired");
+    BOOST_REQUIRE(status_name(s.find_batch(failed.id)) == "failed");
+    check_cannot_cancel(c.post("/v1/batches/" + completed.id + "/cancel"), "completed");
+    check_cannot_cancel(c.post("/v1/batches/" + expiring.id + "/cancel"), "expired");
+    check_cannot_cancel(c.post("/v1/batches/" + failed.id + "/cancel"), "failed");
+    BOOST_TEST(status_name(s.find_batch(completed.id)) == "completed"); // untouched
+}
+
+BOOST_AUTO_TEST_CASE(image_results_carry_b64_json_and_no_url)
+{
+    running_emulator emu(driven_options());
+    auto& s = emu.server;
+    for (const std::string endpoint : {"/v1/images/generations", "/v1/images/edits"}) {
+        BOOST_TEST_CONTEXT(endpoint)
+        {
+            const auto lines = results_of(s, endpoint, R"({"model":"gpt-image-1","prompt":"a lighthouse"})");
+            BOOST_REQUIRE(lines.size() == 2u);
+            for (const auto& l : lines) {
+                BOOST_REQUIRE(l.response.has_value());
+                BOOST_TEST(l.response->status_code == 200);
+                const auto& body = l.response->body.as_object();
+                BOOST_TEST(body.at("created").is_int64());
+                const auto& data = body.at("data").as_array();
+                BOOST_REQUIRE(data.size() == 1u);
+                const auto& image = data.at(0).as_object();
+                BOOST_TEST(!image.contains("url"));
+                BOOST_REQUIRE(image.contains("b64_json"));
+                // A real (1x1) PNG: its base64 opens with the PNG signature.
+                BOOST_TEST(image.at("b64_json").as_string().starts_with("iVBORw0KGgo"));
+                BOOST_TEST(body.at("usage").at("total_tokens").as_int64() > 0);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(video_results_are_video_objects)
+{
+    running_emulator emu(driven_options());
+    auto& s = emu.server;
+    const auto lines = results_of(s, "/v1/videos", R"({"model":"sora-2-pro","prompt":"waves at dusk"})");
+    BOOST_REQUIRE(lines.size() == 2u);
+    std::set<std::string> ids;
+    for (const auto& l : lines) {
+        BOOST_REQUIRE(l.response.has_value());
+        BOOST_TEST(l.response->status_code == 200);
+        const auto& video = l.response->body.as_object();
+        BOOST_TEST(video.at("object") == "video");
+        BOOST_TEST(video.at("id").as_string().starts_with("video_"));
+        ids.insert(std::string(video.at("id").as_string()));
+        BOOST_TEST(video.at("model") == "sora-2-pro"); // the request's model
+        BOOST_TEST(video.at("status") == "completed");
+        BOOST_TEST(video.at("progress") == 100);
+        BOOST_TEST(video.at("created_at").is_int64());
+        BOOST_TEST(video.at("seconds").is_string());
+        BOOST_TEST(video.at("size").is_string());
+        BOOST_TEST(!video.contains("data"));
+        BOOST_TEST(!video.contains("url"));
+    }
+    BOOST_TEST(ids.size() == 2u); // each its own video
 }
 
 BOOST_AUTO_TEST_CASE(cancel_while_in_progress_drains_then_reports_partial_results)

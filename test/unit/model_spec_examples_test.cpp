@@ -1,10 +1,11 @@
-// Every example response in the spec (BATCHWIRE_SPEC_FILE) parses into the model.
+// Every example response of the API reference parses into the model.
 //
-// The examples are YAML literal blocks (`response: |`, `example: |`). They contain trailing
-// commas, which the API itself never sends: strict parsing must refuse them at the right
-// spot, and json_parse_options::allow_trailing_commas must accept them. The list example
-// also elides items as `{ ... }`, which is no JSON at all; that placeholder is removed
-// explicitly before conversion.
+// The examples are the project's fixtures in test/data/api-examples (BATCHWIRE_API_EXAMPLES_DIR),
+// one file each, kept exactly as the reference documents them. They contain trailing commas,
+// which the API itself never sends: strict parsing must refuse them at the right spot, and
+// json_parse_options::allow_trailing_commas must accept them. The list example also elides
+// items as `{ ... }`, which is no JSON at all; that placeholder is removed explicitly before
+// conversion.
 
 #include <batchwire/batch.hpp>
 #include <batchwire/file.hpp>
@@ -17,6 +18,10 @@
 #include <boost/json/value_to.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -35,58 +40,41 @@ using batchwire::file_object;
 
 namespace {
 
-struct spec_block {
-    std::string label; // the x-oaiMeta name above the block, e.g. "Cancel batch"
-    std::size_t line;  // of the `response: |` key in the YAML file
+// One documented example: its name (the file name, e.g. "cancel_batch.json", read as
+// "Cancel batch") and its text exactly as the reference shows it.
+struct api_example {
+    std::string label;
+    std::string file;
     std::string text;
 };
 
-std::size_t indent_of(const std::string& line)
+// "the_batch_object.json" -> "The batch object".
+std::string label_of(const std::filesystem::path& file)
 {
-    const std::size_t n = line.find_first_not_of(' ');
-    return n == std::string::npos ? line.size() : n;
+    std::string label = file.stem().string();
+    std::replace(label.begin(), label.end(), '_', ' ');
+    if (!label.empty() && label[0] >= 'a' && label[0] <= 'z')
+        label[0] = static_cast<char>(label[0] - 'a' + 'A');
+    return label;
 }
 
-bool is_blank(const std::string& line)
+// Every *.json file of `dir`, by file name.
+std::vector<api_example> read_examples(const std::filesystem::path& dir)
 {
-    return line.find_first_not_of(' ') == std::string::npos;
-}
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        if (entry.is_regular_file() && entry.path().extension() == ".json")
+            files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
 
-// The `response: |` and `example: |` literal blocks: the lines indented deeper than the
-// key, with the block's own indentation removed (YAML's default "clip" keeps one final newline).
-std::vector<spec_block> literal_blocks(std::istream& yaml)
-{
-    std::vector<std::string> lines;
-    for (std::string line; std::getline(yaml, line);)
-        lines.push_back(line);
-
-    std::vector<spec_block> blocks;
-    std::string label;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        const std::size_t key_indent = indent_of(lines[i]);
-        const std::string key = lines[i].substr(key_indent);
-        if (key.rfind("name: ", 0) == 0)
-            label = key.substr(6);
-        if (key != "response: |" && key != "example: |")
-            continue;
-        std::size_t end = i + 1;
-        while (end < lines.size() && (is_blank(lines[end]) || indent_of(lines[end]) > key_indent))
-            ++end;
-        while (end > i + 1 && is_blank(lines[end - 1]))
-            --end;
-        if (end == i + 1)
-            continue;
-        const std::size_t block_indent = indent_of(lines[i + 1]);
-        spec_block b{label, i + 1, {}};
-        for (std::size_t j = i + 1; j < end; ++j) {
-            if (!is_blank(lines[j]))
-                b.text += lines[j].substr(block_indent);
-            b.text += '\n';
-        }
-        blocks.push_back(std::move(b));
-        i = end - 1;
+    std::vector<api_example> examples;
+    for (const auto& file : files) {
+        std::ifstream in(file, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        examples.push_back({label_of(file), file.filename().string(), text.str()});
     }
-    return blocks;
+    return examples;
 }
 
 // "line L, column C" of the bracket that follows the first trailing comma, found without
@@ -127,7 +115,7 @@ std::string first_trailing_comma_spot(const std::string& text)
     return {};
 }
 
-// Removes the spec's `{ ... }` elision lines; returns how many there were.
+// Removes the reference's `{ ... }` elision lines; returns how many there were.
 int remove_elisions(std::string& text)
 {
     int removed = 0;
@@ -155,7 +143,7 @@ T convert_losslessly(const boost::json::value& v)
     return t;
 }
 
-void check_spec_metadata(const batch& b, const std::string& description)
+void check_example_metadata(const batch& b, const std::string& description)
 {
     BOOST_REQUIRE(b.metadata.has_value());
     BOOST_TEST(b.metadata->size() == 2u);
@@ -207,7 +195,7 @@ api_object convert_by_tag(const boost::json::value& v)
 
 using check_function = std::function<void(const api_object&)>;
 
-// What each example must contain, by its x-oaiMeta name.
+// What each example must contain, by its name.
 std::map<std::string, check_function> expected_examples()
 {
     return {
@@ -228,15 +216,15 @@ std::map<std::string, check_function> expected_examples()
              BOOST_TEST(!b.model);
              BOOST_TEST(!b.usage);
              BOOST_TEST((*b.request_counts == batchwire::batch_request_counts{0, 0, 0}));
-             check_spec_metadata(b, "Nightly eval job");
+             check_example_metadata(b, "Nightly eval job");
          }},
         {"List batches",
          [](const api_object& o) {
              const batch_page& p = std::get<batch_page>(o);
-             BOOST_REQUIRE(p.data.size() == 1u); // the second item is elided in the spec
+             BOOST_REQUIRE(p.data.size() == 1u); // the second item is elided in the reference
              check_completed_batch(p.data[0]);
              BOOST_TEST(p.data[0].endpoint == "/v1/chat/completions");
-             check_spec_metadata(p.data[0], "Nightly job");
+             check_example_metadata(p.data[0], "Nightly job");
              BOOST_TEST(*p.first_id == "batch_abc123");
              BOOST_TEST(*p.last_id == "batch_abc456");
              BOOST_TEST(p.has_more);
@@ -247,7 +235,7 @@ std::map<std::string, check_function> expected_examples()
              const batch& b = std::get<batch>(o);
              check_completed_batch(b);
              BOOST_TEST(b.endpoint == "/v1/completions");
-             check_spec_metadata(b, "Nightly eval job");
+             check_example_metadata(b, "Nightly eval job");
          }},
         {"Cancel batch",
          [](const api_object& o) {
@@ -269,7 +257,7 @@ std::map<std::string, check_function> expected_examples()
              check_completed_batch(b);
              BOOST_TEST(*b.model == "gpt-5-2025-08-07");
              BOOST_TEST((*b.usage == batchwire::batch_usage{1500, 1024, 500, 300, 2000}));
-             check_spec_metadata(b, "Nightly eval job");
+             check_example_metadata(b, "Nightly eval job");
          }},
         {"The file object",
          [](const api_object& o) {
@@ -289,29 +277,30 @@ const std::set<std::string> non_json_examples{"Retrieve file content"};
 
 BOOST_AUTO_TEST_SUITE(model_spec_examples)
 
-BOOST_AUTO_TEST_CASE(extractor_reads_literal_blocks_by_indentation)
+BOOST_AUTO_TEST_CASE(reader_names_examples_by_file_and_keeps_their_bytes)
 {
-    std::istringstream yaml("      x-oaiMeta:\n"
-                            "        name: Thing\n"
-                            "        response: |\n"
-                            "          {\n"
-                            "\n"
-                            "            \"a\": 1\n"
-                            "          }\n"
-                            "\n"
-                            "      next: 2\n");
-    const auto blocks = literal_blocks(yaml);
-    BOOST_REQUIRE(blocks.size() == 1u);
-    BOOST_TEST(blocks[0].label == "Thing");
-    BOOST_TEST(blocks[0].line == 3u);
-    BOOST_TEST(blocks[0].text == "{\n\n  \"a\": 1\n}\n");
+    BOOST_TEST(label_of("the_batch_object.json") == "The batch object");
+    BOOST_TEST(label_of("/some/dir/cancel_batch.json") == "Cancel batch");
+    BOOST_TEST(label_of("x.json") == "X");
+
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("batchwire-api-examples-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "thing.json", std::ios::binary) << "{\n\n  \"a\": 1,\n}\n";
+    std::ofstream(dir / "notes.txt", std::ios::binary) << "not an example\n";
+    const auto examples = read_examples(dir);
+    std::filesystem::remove_all(dir);
+    BOOST_REQUIRE(examples.size() == 1u);
+    BOOST_TEST(examples[0].label == "Thing");
+    BOOST_TEST(examples[0].file == "thing.json");
+    BOOST_TEST(examples[0].text == "{\n\n  \"a\": 1,\n}\n");
 }
 
 BOOST_AUTO_TEST_CASE(every_example_parses)
 {
-    std::ifstream yaml(BATCHWIRE_SPEC_FILE);
-    BOOST_REQUIRE_MESSAGE(yaml, "cannot open " BATCHWIRE_SPEC_FILE);
-    const std::vector<spec_block> blocks = literal_blocks(yaml);
+    BOOST_REQUIRE_MESSAGE(std::filesystem::is_directory(BATCHWIRE_API_EXAMPLES_DIR),
+                          "cannot open " BATCHWIRE_API_EXAMPLES_DIR);
+    const std::vector<api_example> blocks = read_examples(BATCHWIRE_API_EXAMPLES_DIR);
 
     const auto checks = expected_examples();
     std::set<std::string> seen;
@@ -319,8 +308,8 @@ BOOST_AUTO_TEST_CASE(every_example_parses)
     int skipped = 0;
     int with_trailing_commas = 0;
     int with_elisions = 0;
-    for (spec_block block : blocks) {
-        BOOST_TEST_CONTEXT("example \"" << block.label << "\" at spec line " << block.line)
+    for (api_example block : blocks) {
+        BOOST_TEST_CONTEXT("example \"" << block.label << "\" in " << block.file)
         {
             // Strict parsing refuses a trailing comma at the bracket that follows it.
             const std::string spot = first_trailing_comma_spot(block.text);
@@ -356,7 +345,7 @@ BOOST_AUTO_TEST_CASE(every_example_parses)
     }
     BOOST_TEST(parsed == 8);
     BOOST_TEST(skipped == 0);
-    BOOST_TEST(with_trailing_commas == 8); // every example in this spec copy has one
+    BOOST_TEST(with_trailing_commas == 8); // every documented example has one
     BOOST_TEST(with_elisions == 1);        // "List batches"
     std::set<std::string> expected;
     for (const auto& [label, check] : checks)

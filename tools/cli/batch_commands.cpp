@@ -8,6 +8,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdio>
 
 namespace batchwire::cli {
 
@@ -135,6 +136,12 @@ command_job make_create_job(const command_line& cl)
     std::string why;
     if (a.params.validate(&why))
         throw usage_error(why, "create");
+    // An endpoint added to the API after this version is sent as given: the server decides.
+    if (!is_batch_endpoint(a.params.endpoint))
+        std::fprintf(stderr,
+                     "batchwire create: warning: '%s' is not a batch endpoint this version knows; "
+                     "sending it as given\n",
+                     a.params.endpoint.c_str());
     return [a](command_env& env) { return run_create(env, a); };
 }
 
@@ -177,7 +184,9 @@ const command_spec& create_command()
         "create --input-file FILE_ID --endpoint PATH [--completion-window 24h] [--metadata K=V ...]",
         "create a batch from an uploaded input file",
         "Creates a batch and prints it as JSON on stdout. The parameters are checked before\n"
-        "anything is sent (known endpoint, metadata limits). Without --idempotency-key, a\n"
+        "anything is sent (metadata limits, window). An endpoint this version does not know\n"
+        "is sent as given, with a warning on stderr: the API adds batch endpoints over time,\n"
+        "and the server refuses the ones it does not batch. Without --idempotency-key, a\n"
         "create that failed after being sent is not retried: a retry could create two batches.",
         make_create_job,
     };

@@ -1,7 +1,7 @@
 #include "exit_status.hpp"
 
 #include "command_line.hpp"
-
+#include "duration_text.hpp"
 
 #include <boost/asio/error.hpp>
 
@@ -92,7 +92,7 @@ exit_status exit_status_for(batch_status s) noexcept
     }
 }
 
-void report_error(const boost::system::error_code& ec, const diagnostics& diag)
+std::string error_line(const boost::system::error_code& ec, const diagnostics& diag)
 {
     std::string line = describe(ec, diag);
     if (ec == error::missing_api_key)
@@ -101,7 +101,15 @@ void report_error(const boost::system::error_code& ec, const diagnostics& diag)
         line += " (a private or test CA needs --ca-file or SSL_CERT_FILE)";
     else if (ec == error::invalid_base_url)
         line += " (check --base-url / OPENAI_BASE_URL)";
-    print_line(line);
+    else if (ec == error::retry_after_too_long && diag.retry_after && diag.retry_after->count() > 0)
+        // The call ended instead of waiting: the user decides whether to come back later.
+        line += " (the server asked to wait " + format_duration(*diag.retry_after) + " before retrying)";
+    return line;
+}
+
+void report_error(const boost::system::error_code& ec, const diagnostics& diag)
+{
+    print_line(error_line(ec, diag));
 }
 
 exit_status report_exception(std::exception_ptr e, bool interrupted)

@@ -21,6 +21,7 @@
 #include <batchwire/error.hpp>
 
 #include <exception>
+#include <string>
 #include <string_view>
 
 namespace batchwire::cli {
@@ -46,8 +47,12 @@ exit_status exit_status_for(const boost::system::error_code& ec) noexcept;
 // expired 12; 1 for a status that is not terminal.
 exit_status exit_status_for(batch_status s) noexcept;
 
-// Writes "batchwire: <describe(ec, diag)>" on stderr, plus a hint for the errors a user
-// fixes by configuration. Never prints credentials (describe() holds none).
+// The error line without its "batchwire: " prefix: describe(ec, diag), plus a hint for the
+// errors a user fixes by configuration and, for retry_after_too_long, how long the server
+// asked to wait. Never holds credentials (describe() holds none).
+std::string error_line(const boost::system::error_code& ec, const diagnostics& diag);
+
+// Writes "batchwire: <error_line(ec, diag)>" on stderr.
 void report_error(const boost::system::error_code& ec, const diagnostics& diag);
 
 // Reports the exception in flight and returns its exit status: batchwire::exception (and

@@ -31,6 +31,11 @@ api_error api_error::not_found(std::string message, std::optional<std::string> p
     return api_error{404, std::move(message), "invalid_request_error", std::move(param), std::nullopt};
 }
 
+api_error api_error::conflict(std::string message)
+{
+    return api_error{409, std::move(message), "invalid_request_error", std::nullopt, std::nullopt};
+}
+
 api_error api_error::server_error(unsigned status)
 {
     // The texts the API uses for its common 5xx answers.

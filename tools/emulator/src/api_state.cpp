@@ -131,8 +131,8 @@ std::variant<batchwire::batch, api_error> api_state::cancel_batch(std::string_vi
         return rec.view;
     case batch_status::cancelling:
         return rec.view;
-    default:
-        return api_error::invalid_request("Cannot cancel a batch with status '" + rec.view.status_text + "'.");
+    default: // ended: the live API refuses with a 409, not a 400
+        return api_error::conflict("Cannot cancel a batch with status '" + rec.view.status_text + "'.");
     }
 }
 

@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace batchwire::emulator {
 
@@ -15,6 +16,10 @@ std::string model_of(const input_request& r, std::string_view fallback)
 {
     return r.model.empty() ? std::string(fallback) : r.model;
 }
+
+// A 1x1 transparent PNG.
+constexpr std::string_view tiny_png_base64 =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
 std::string reply_text(const input_request& r)
 {
@@ -95,9 +100,36 @@ boost::json::value fake_response_body(std::string_view endpoint, const input_req
                                                  {"categories", json::object{}},
                                                  {"category_scores", json::object{}}}}}};
     }
-    // Images and videos: a URL to the generated asset.
-    return json::object{{"created", created_at},
-                        {"data", json::array{json::object{{"url", "https://emulator.invalid/assets/" + request.custom_id}}}}};
+    if (endpoint == "/v1/images/generations" || endpoint == "/v1/images/edits") {
+        // GPT image models answer with the image itself, base64-encoded: no url.
+        return json::object{
+            {"created", created_at},
+            {"data", json::array{json::object{{"b64_json", tiny_png_base64}}}},
+            {"output_format", "png"},
+            {"size", "1024x1024"},
+            {"usage", json::object{{"input_tokens", fake_input_tokens},
+                                   {"input_tokens_details",
+                                    json::object{{"text_tokens", fake_input_tokens}, {"image_tokens", 0}}},
+                                   {"output_tokens", fake_output_tokens},
+                                   {"total_tokens", total}}}};
+    }
+    if (endpoint == "/v1/videos") {
+        // A video job object, finished; its content would be fetched separately.
+        return json::object{{"id", random_id("video_", 32)},
+                            {"object", "video"},
+                            {"model", model_of(request, "sora-2")},
+                            {"status", "completed"},
+                            {"progress", 100},
+                            {"created_at", created_at},
+                            {"completed_at", created_at},
+                            {"expires_at", created_at + 24 * 60 * 60},
+                            {"size", "720x1280"},
+                            {"seconds", "4"},
+                            {"remixed_from_video_id", nullptr},
+                            {"error", nullptr}};
+    }
+    // No other endpoint gets this far: the emulator refuses to batch them.
+    return json::object{{"created", created_at}};
 }
 
 } // namespace batchwire::emulator

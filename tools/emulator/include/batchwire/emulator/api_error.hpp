@@ -22,6 +22,8 @@ struct api_error {
     static api_error invalid_request(std::string message, std::optional<std::string> param = {},
                                      std::optional<std::string> code = {});
     static api_error not_found(std::string message, std::optional<std::string> param = {});
+    // 409 invalid_request_error: the request conflicts with the resource's state.
+    static api_error conflict(std::string message);
     static api_error server_error(unsigned status);
 };
 

@@ -2,7 +2,8 @@
 #define BATCHWIRE_EMULATOR_FAKE_RESPONSE_HPP
 
 // The body of a successful request in a batch output file, shaped like the endpoint's real
-// response (chat.completion, embedding list, response, text_completion, moderation, ...).
+// response (chat.completion, embedding list, response, text_completion, moderation, an
+// image list with b64_json, a video object).
 
 #include <batchwire/emulator/batch_input_check.hpp>
 

@@ -13,7 +13,12 @@
 //   message "No batch found with id '<id>'."}; an unknown file is 404 "No such File object: <id>"
 //   with param "id".
 // - Cancelling a cancelling batch returns it unchanged (200). Cancelling a terminal batch is
-//   400 invalid_request_error "Cannot cancel a batch with status '<status>'." code null.
+//   409 invalid_request_error "Cannot cancel a batch with status '<status>'." code null, as
+//   the live API answers; no x-should-retry header (the live API is not known to send one).
+// - POST /batches accepts the eight documented endpoints (/v1/responses, /v1/chat/completions,
+//   /v1/embeddings, /v1/completions, /v1/moderations, /v1/images/generations,
+//   /v1/images/edits, /v1/videos) and refuses any other with 400 invalid_value, param
+//   endpoint. Image results carry b64_json (no url); /v1/videos results are video objects.
 // - POST /batches with an unknown input file is 400 param input_file_id; with a file whose
 //   purpose is not "batch", 400 too.
 // - GET /batches with an unknown `after` returns an empty page (has_more false).
