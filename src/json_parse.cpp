@@ -12,8 +12,10 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <new>
 #include <string>
+#include <utility>
 
 namespace batchwire {
 
@@ -33,38 +35,43 @@ struct budget_exceeded : std::bad_alloc {
     const char* what() const noexcept override { return "the JSON memory budget is exhausted"; }
 };
 
-// The memory of one parse: operator new, refused past `limit` bytes in use while the text
+// The memory of one parse: the default resource, refused past `limit` bytes in use while the text
 // is parsed, so a text of many tiny values stops at its budget instead of taking 10 to 30
 // times its size. Lifted once the parse is done: the value is then the caller's to change.
-// (The value keeps this resource alive; after lift() it holds no state that threads share.)
+// (The value keeps the resource alive; once lifted, it holds no state that threads share.)
+struct budget_state {
+    std::size_t limit = 0;
+    std::size_t used = 0;
+    bool limited = true;
+};
+
 class memory_budget final : public boost::json::memory_resource {
 public:
-    explicit memory_budget(std::size_t limit) noexcept : limit_(limit) {}
-    void lift() noexcept { limited_ = false; }
+    explicit memory_budget(std::shared_ptr<budget_state> state) noexcept : state_(std::move(state)) {}
 
 private:
     void* do_allocate(std::size_t n, std::size_t align) override
     {
-        if (limited_) {
-            if (n > limit_ - used_)
+        budget_state& s = *state_;
+        if (s.limited) {
+            if (n > s.limit - s.used)
                 throw budget_exceeded();
-            used_ += n;
+            s.used += n;
         }
-        return ::operator new(n, std::align_val_t(align));
+        return upstream_->allocate(n, align);
     }
 
     void do_deallocate(void* p, std::size_t n, std::size_t align) override
     {
-        if (limited_)
-            used_ -= n;
-        ::operator delete(p, std::align_val_t(align));
+        if (state_->limited)
+            state_->used -= n;
+        upstream_->deallocate(p, n, align);
     }
 
     bool do_is_equal(const boost::json::memory_resource& other) const noexcept override { return this == &other; }
 
-    std::size_t limit_;
-    std::size_t used_ = 0;
-    bool limited_ = true;
+    std::shared_ptr<budget_state> state_;
+    boost::json::memory_resource* upstream_ = boost::json::storage_ptr().get(); // the default, static
 };
 
 std::size_t budget_for(std::size_t text_size, const json_parse_options& opts) noexcept
@@ -111,7 +118,9 @@ boost::json::value parse_json(std::string_view text, boost::system::error_code& 
     po.allow_trailing_commas = opts.allow_trailing_commas;
     const std::size_t budget = budget_for(text.size(), opts);
     // One budget for the parser's working stack and for the value it builds.
-    const boost::json::storage_ptr sp = boost::json::make_shared_resource<memory_budget>(budget);
+    const auto state = std::make_shared<budget_state>();
+    state->limit = budget;
+    const boost::json::storage_ptr sp = boost::json::make_shared_resource<memory_budget>(state);
     boost::system::error_code jec;
     std::size_t consumed = 0;
     boost::json::value v;
@@ -138,7 +147,7 @@ boost::json::value parse_json(std::string_view text, boost::system::error_code& 
         diag.message = "invalid JSON at " + position_of(text, consumed) + ": " + problem;
         return nullptr;
     }
-    static_cast<memory_budget*>(sp.get())->lift();
+    state->limited = false;
     if (has_non_finite(v)) {
         ec = error::parse_error;
         diag.message = "invalid JSON: a number is beyond the range of a double";

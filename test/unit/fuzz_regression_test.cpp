@@ -9,6 +9,8 @@
 
 #include "json_rejection.hpp"
 
+#include "../../src/origin.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/test/unit_test.hpp>
@@ -178,6 +180,29 @@ BOOST_AUTO_TEST_CASE(out_of_memory_is_not_invalid_response)
     (void)batchwire::convert_json<allocation_failure>(boost::json::value(1), ec, d);
     BOOST_TEST(ec == error::response_too_large);
     BOOST_TEST(d.message == "out of memory converting the response");
+}
+
+// client_config: a percent-encoded newline in the host name was decoded into the host used
+// for name resolution and SNI.
+BOOST_AUTO_TEST_CASE(host_names_hold_no_control_characters)
+{
+    const std::string urls[] = {finding("client_config/host-with-newlines"), "https://api%0D%0A.openai.com/v1",
+                                "https://a%20b/v1", "http://a%00b/", "https://a%7Fb/"};
+    for (const auto& url : urls) {
+        boost::system::error_code ec;
+        std::string why;
+        (void)batchwire::detail::parse_origin(url, ec, why);
+        BOOST_TEST(ec == error::invalid_base_url, url);
+        BOOST_TEST(why == "the host name holds a control character or a space");
+    }
+    boost::system::error_code ec;
+    std::string why;
+    (void)batchwire::detail::parse_origin(finding("client_config/port-with-letter"), ec, why);
+    BOOST_TEST(ec == error::invalid_base_url);
+    ec = {};
+    const auto o = batchwire::detail::parse_origin("https://api%2Dx.example/v1", ec, why);
+    BOOST_TEST(!ec);
+    BOOST_TEST(o.host == "api-x.example");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
