@@ -46,7 +46,7 @@ for corpus in fuzz/corpus/*/; do
   if nice build-fuzz/fuzz/fuzz_"$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -dict="$(dict_of "$name")" -artifact_prefix=build-fuzz/artifacts/"$name"- -print_final_stats=1 \
        "$work" "$corpus" >"$log" 2>&1; then
-    grep -E '^#[0-9]+ +DONE' "$log" | tail -1 || true
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true
     grep -E '^Done [0-9]+ runs' "$log" | tail -1
   else
     tail -40 "$log"
