@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(accepted_lines_round_trip)
 {
     const auto l = batchwire::parse_as<batchwire::batch_input_line>(R"({"custom_id":"","body":1.7976931348623157e308})");
     const std::string written = boost::json::serialize(boost::json::value_from(l));
-    BOOST_TEST(batchwire::parse_as<batchwire::batch_input_line>(written) == l);
+    BOOST_TEST((batchwire::parse_as<batchwire::batch_input_line>(written) == l));
 }
 
 // model_json: a page's elements were given room (592 bytes each) before any was checked.
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(realistic_documents_fit_their_budget)
         page.data.push_back(b);
     }
     const std::string text = boost::json::serialize(boost::json::value_from(page));
-    BOOST_TEST(batchwire::parse_as<batchwire::batch_page>(text) == page);
+    BOOST_TEST((batchwire::parse_as<batchwire::batch_page>(text) == page));
 
     // Output lines of arrays of numbers: embeddings, and logprobs' byte arrays of small integers.
     std::string embedding = R"({"custom_id":"e","response":{"status_code":200,"request_id":"r","body":{"embedding":[)";
