@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(text_of_tiny_values_is_refused_at_its_budget)
         BOOST_TEST(reject<batchwire::batch_page>(text).code == error::response_too_large);
     }
     // Small texts get a floor: a few tiny values are fine.
-    BOOST_TEST(!parse(zeros(4096)).ec);
+    BOOST_TEST(!parse(zeros(1024)).ec);
     // The budget follows memory_per_byte.
     batchwire::json_parse_options generous;
     generous.memory_per_byte = 64;
