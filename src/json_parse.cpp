@@ -4,11 +4,18 @@
 #include <batchwire/json_parse.hpp>
 
 #include <boost/json/error.hpp>
+#include <boost/json/memory_resource.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/parser.hpp>
+#include <boost/json/storage_ptr.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <new>
 #include <string>
+#include <utility>
 
 namespace batchwire {
 
@@ -22,6 +29,76 @@ std::string position_of(std::string_view text, std::size_t offset)
     const std::size_t last_newline = before.rfind('\n');
     const std::size_t column = last_newline == std::string_view::npos ? offset + 1 : offset - last_newline;
     return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+struct budget_exceeded : std::bad_alloc {
+    const char* what() const noexcept override { return "the JSON memory budget is exhausted"; }
+};
+
+// The memory of one parse: the default resource, refused past `limit` bytes in use while the text
+// is parsed, so a text of many tiny values stops at its budget instead of taking 10 to 30
+// times its size. Lifted once the parse is done: the value is then the caller's to change.
+// (The value keeps the resource alive; once lifted, it holds no state that threads share.)
+struct budget_state {
+    std::size_t limit = 0;
+    std::size_t used = 0;
+    bool limited = true;
+};
+
+class memory_budget final : public boost::json::memory_resource {
+public:
+    explicit memory_budget(std::shared_ptr<budget_state> state) noexcept : state_(std::move(state)) {}
+
+private:
+    void* do_allocate(std::size_t n, std::size_t align) override
+    {
+        budget_state& s = *state_;
+        if (s.limited) {
+            if (n > s.limit - s.used)
+                throw budget_exceeded();
+            s.used += n;
+        }
+        return upstream_->allocate(n, align);
+    }
+
+    void do_deallocate(void* p, std::size_t n, std::size_t align) override
+    {
+        if (state_->limited)
+            state_->used -= n;
+        upstream_->deallocate(p, n, align);
+    }
+
+    bool do_is_equal(const boost::json::memory_resource& other) const noexcept override { return this == &other; }
+
+    std::shared_ptr<budget_state> state_;
+    boost::json::memory_resource* upstream_ = boost::json::storage_ptr().get(); // the default, static
+};
+
+std::size_t budget_for(std::size_t text_size, const json_parse_options& opts) noexcept
+{
+    constexpr std::size_t most = std::numeric_limits<std::size_t>::max();
+    if (opts.memory_per_byte != 0 && text_size > (most - opts.min_memory) / opts.memory_per_byte)
+        return most;
+    return opts.min_memory + opts.memory_per_byte * text_size;
+}
+
+// Boost.JSON reads 1e310 as infinity, which no JSON text can express: writing the value
+// back would give text that no longer parses. Depth is bounded by max_depth.
+bool has_non_finite(const boost::json::value& v) noexcept
+{
+    switch (v.kind()) {
+    case boost::json::kind::double_:
+        return !std::isfinite(v.get_double());
+    case boost::json::kind::array:
+        return std::any_of(v.get_array().begin(), v.get_array().end(), has_non_finite);
+    case boost::json::kind::object:
+        for (const auto& member : v.get_object())
+            if (has_non_finite(member.value()))
+                return true;
+        return false;
+    default:
+        return false;
+    }
 }
 
 } // namespace
@@ -39,10 +116,29 @@ boost::json::value parse_json(std::string_view text, boost::system::error_code& 
     boost::json::parse_options po;
     po.max_depth = opts.max_depth;
     po.allow_trailing_commas = opts.allow_trailing_commas;
-    boost::json::parser parser({}, po);
+    const std::size_t budget = budget_for(text.size(), opts);
+    // One budget for the parser's working stack and for the value it builds.
+    const auto state = std::make_shared<budget_state>();
+    state->limit = budget;
+    const boost::json::storage_ptr sp = boost::json::make_shared_resource<memory_budget>(state);
     boost::system::error_code jec;
-    // On failure the parser stops at the offending byte and reports how far it got.
-    const std::size_t consumed = parser.write(text.data(), text.size(), jec);
+    std::size_t consumed = 0;
+    boost::json::value v;
+    try {
+        boost::json::parser parser(sp, po);
+        parser.reset(sp);
+        // On failure the parser stops at the offending byte and reports how far it got.
+        consumed = parser.write(text.data(), text.size(), jec);
+        if (!jec)
+            v = parser.release();
+    } catch (const std::bad_alloc& e) {
+        ec = error::response_too_large;
+        diag.message = "JSON text of " + std::to_string(text.size()) + " bytes needs more memory than " +
+                       (dynamic_cast<const budget_exceeded*>(&e)
+                            ? "its budget of " + std::to_string(budget) + " bytes (a text of many tiny values?)"
+                            : std::string("is available"));
+        return nullptr;
+    }
     if (jec) {
         ec = error::parse_error;
         std::string problem = jec == boost::json::error::too_deep
@@ -51,7 +147,13 @@ boost::json::value parse_json(std::string_view text, boost::system::error_code& 
         diag.message = "invalid JSON at " + position_of(text, consumed) + ": " + problem;
         return nullptr;
     }
-    return parser.release();
+    state->limited = false;
+    if (has_non_finite(v)) {
+        ec = error::parse_error;
+        diag.message = "invalid JSON: a number is beyond the range of a double";
+        return nullptr;
+    }
+    return v;
 }
 
 } // namespace batchwire

@@ -4,6 +4,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <algorithm>
+
 namespace batchwire::detail {
 
 origin parse_origin(std::string_view base_url, boost::system::error_code& ec, std::string& why)
@@ -49,7 +51,14 @@ origin parse_origin(std::string_view base_url, boost::system::error_code& ec, st
         o.host_is_ip = true;
         break;
     case boost::urls::host_type::name:
-        o.host = u.host();
+        o.host = u.host(); // percent-decoded: "%0A" is a newline here
+        if (std::any_of(o.host.begin(), o.host.end(), [](char c) {
+                return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;
+            })) {
+            ec = error::invalid_base_url;
+            why = "the host name holds a control character or a space";
+            return o;
+        }
         break;
     default:
         ec = error::invalid_base_url;
@@ -58,6 +67,12 @@ origin parse_origin(std::string_view base_url, boost::system::error_code& ec, st
     }
     o.host_header = std::string(u.encoded_host_and_port());
     o.path_prefix = std::string(u.encoded_path());
+    // Boost.URL 1.81 reads "http://[::1]:80r/v1" as port "80" and path "r/v1".
+    if (!o.path_prefix.empty() && o.path_prefix.front() != '/') {
+        ec = error::invalid_base_url;
+        why = "the URL's path does not start with '/' (is the port a number?)";
+        return o;
+    }
     while (!o.path_prefix.empty() && o.path_prefix.back() == '/')
         o.path_prefix.pop_back();
     return o;

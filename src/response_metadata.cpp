@@ -6,7 +6,8 @@
 #include "retry_policy.hpp"
 #include "trim_blanks.hpp"
 
-#include <boost/json/parse.hpp>
+#include <batchwire/json_parse.hpp>
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -80,10 +81,11 @@ std::string_view truncated_text(std::string_view body) noexcept
 // The API's {"error": {...}}: true when body is that JSON, with d's fields filled.
 bool read_error_object(std::string_view body, diagnostics& d)
 {
-    boost::json::parse_options opts;
+    json_parse_options opts;
     opts.max_depth = max_error_body_depth;
     boost::system::error_code ec;
-    const boost::json::value v = boost::json::parse({body.data(), body.size()}, ec, {}, opts);
+    diagnostics why; // not reported: a body that is not the API's JSON is kept as text
+    const boost::json::value v = parse_json(body, ec, why, opts);
     if (ec || !v.is_object())
         return false;
     const boost::json::value* error = v.get_object().if_contains("error");

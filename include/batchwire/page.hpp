@@ -56,7 +56,8 @@ page<T> tag_invoke(boost::json::value_to_tag<page<T>>, const boost::json::value&
     page<T> p;
     const boost::json::array* items = nullptr;
     detail::read_page_envelope(v, items, p.first_id, p.last_id, p.has_more);
-    p.data.reserve(items->size());
+    // No reserve for the untrusted element count: an element is converted, hence checked,
+    // before it takes room, so a page of junk is refused at its first element.
     for (std::size_t i = 0; i < items->size(); ++i) {
         try {
             p.data.push_back(boost::json::value_to<T>((*items)[i]));

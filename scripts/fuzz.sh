@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Fuzzes every parser of untrusted input with libFuzzer (clang 14, ASan+UBSan):
+#   scripts/fuzz.sh [SECONDS]     each target for SECONDS (default 60)
+# Builds the targets of fuzz/ into build-fuzz/, runs each from its seeds (fuzz/corpus/<target>/,
+# new inputs go to build-fuzz/corpus/<target>/) and prints libFuzzer's final lines. Exits
+# non-zero when any target found a crash, a leak, a timeout or an out-of-memory; the input
+# is then in build-fuzz/artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+
+if ! command -v clang++-14 >/dev/null || ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+  echo "== installing clang 14 and its runtime (libFuzzer)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-14 libclang-rt-14-dev >/dev/null
+fi
+
+# One target per seed directory.
+targets=()
+for corpus in fuzz/corpus/*/; do targets+=("fuzz_$(basename "$corpus")"); done
+
+echo "== build (clang 14, libFuzzer, ASan+UBSan) into build-fuzz"
+scripts/build.sh build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DBATCHWIRE_BUILD_FUZZ=ON \
+  -DBATCHWIRE_BUILD_TESTS=OFF -DBATCHWIRE_BUILD_TOOLS=OFF -DBATCHWIRE_BUILD_EXAMPLES=OFF \
+  -DBATCHWIRE_BUILD_BENCH=OFF -DBATCHWIRE_INSTALL=OFF -DBATCHWIRE_SANITIZE=address,undefined -DBATCHWIRE_WERROR=ON \
+  -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -gline-tables-only" -DCMAKE_CXX_FLAGS=-Wno-unknown-warning-option -- "${targets[@]}"
+
+dict_of() {
+  case $1 in
+    response_headers|http_response|emulator_request|client_config) echo fuzz/dict/http.dict ;;
+    emulator_multipart) echo fuzz/dict/multipart.dict ;;
+    *) echo fuzz/dict/json.dict ;;
+  esac
+}
+
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 UBSAN_OPTIONS=print_stacktrace=1
+failed=()
+mkdir -p build-fuzz/artifacts
+for corpus in fuzz/corpus/*/; do
+  name=$(basename "$corpus")
+  work=build-fuzz/corpus/$name
+  mkdir -p "$work"
+  log=build-fuzz/$name.log
+  echo "== fuzz_$name for ${seconds}s"
+  # -timeout: one input may take at most 10 s; -rss_limit_mb also caps any single malloc.
+  if nice build-fuzz/fuzz/fuzz_"$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+       -dict="$(dict_of "$name")" -artifact_prefix=build-fuzz/artifacts/"$name"- -print_final_stats=1 \
+       "$work" "$corpus" >"$log" 2>&1; then
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true
+    grep -E '^Done [0-9]+ runs' "$log" | tail -1
+  else
+    tail -40 "$log"
+    echo "!! fuzz_$name failed (log: $log)"
+    failed+=("$name")
+  fi
+done
+if ((${#failed[@]})); then
+  echo "== fuzzing found problems in: ${failed[*]}"
+  exit 1
+fi
+echo "== fuzzing clean"
