@@ -3,6 +3,8 @@
 
 // Lets BOOST_TEST print outcomes and counts when an assertion on them fails.
 
+#include "../test_printing.hpp"
+
 #include <batchwire/reconcile.hpp>
 #include <batchwire/results.hpp>
 
