@@ -1,4 +1,5 @@
 #include "command_table.hpp"
+#include "results_command.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,9 +9,10 @@ namespace batchwire::cli {
 std::span<const command_spec* const> all_commands()
 {
     // Built on first use: the specs live in other translation units.
-    static const std::array<const command_spec*, 8> commands{
+    static const std::array<const command_spec*, 9> commands{
         &get_command(),    &cancel_command(), &watch_command(),    &list_command(),
         &create_command(), &upload_command(), &download_command(), &file_command(),
+        &results_command(),
     };
     return commands;
 }
