@@ -173,10 +173,10 @@ BOOST_FIXTURE_TEST_CASE(usage_errors_and_unfinished_batches, cli_results_fixture
     BOOST_TEST(cli({"results", id, "--input", ""}).exit_code == 2);
     BOOST_TEST(cli({"cancel", id, "--results", path("d")}).exit_code == 2);            // needs --watch
     BOOST_TEST(cli({"cancel", id, "--watch", "--input", input_path()}).exit_code == 2); // needs --results
-    // Still validating: its files are not final.
+    // Still validating or in progress: its files are not final.
     auto early = cli({"results", id, "--input", input_path(), "--resubmit", path("r.jsonl")});
     BOOST_TEST(early.exit_code == 2);
-    BOOST_TEST(early.err.find("validating") != std::string::npos);
+    BOOST_TEST(early.err.find("only once it has ended") != std::string::npos);
     BOOST_TEST(!std::filesystem::exists(path("r.jsonl")));
     BOOST_TEST(!std::filesystem::exists(path("r.jsonl.part")));
     auto help = cli({"results", "--help"});
