@@ -178,7 +178,8 @@ BOOST_FIXTURE_TEST_CASE(every_command_has_help, cli_fixture)
         listed.push_back(line.substr(name_begin, line.find(' ', name_begin) - name_begin));
         pos = eol + 1;
     }
-    const std::vector<std::string> expected{"get", "cancel", "watch", "list", "create", "upload", "download", "file"};
+    const std::vector<std::string> expected{"get", "cancel", "watch", "list", "create", "upload", "download", "file",
+                                            "results"};
     BOOST_TEST(listed == expected, boost::test_tools::per_element());
 
     // Each command's own options, as its help must show them.

@@ -1,4 +1,5 @@
 #include "command_table.hpp"
+#include "results_command.hpp"
 
 #include <algorithm>
 #include <array>
@@ -14,6 +15,7 @@ std::span<const command_spec* const> all_commands()
         &get_command(),    &cancel_command(), &watch_command(),    &list_command(),
         &create_command(), &upload_command(), &download_command(), &file_command(),
         &webhook_command(),
+        &results_command(),
     };
     return commands;
 }

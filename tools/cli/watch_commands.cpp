@@ -5,6 +5,7 @@
 #include "duration_text.hpp"
 #include "json_output.hpp"
 #include "result_files.hpp"
+#include "results_command.hpp"
 #include "watch_display.hpp"
 
 #include <batchwire/watch.hpp>
@@ -27,6 +28,8 @@ constexpr std::array cancel_options_spec{
     option_spec{"watch", 0, "", "after cancelling, follow the batch until it ends (like 'watch')"},
     option_spec{"timeout", 0, "D", "with --watch: give up after this long"},
     option_spec{"download-partial", 0, "DIR", "with --watch: when the batch ends, save its result files in DIR"},
+    option_spec{"results", 0, "DIR", "with --watch: when the batch ends, its outcomes (and resubmit file) in DIR"},
+    option_spec{"input", 0, "FILE", "with --results: the batch's input JSONL, to reconcile and resubmit"},
 };
 
 struct watch_args {
@@ -35,6 +38,8 @@ struct watch_args {
     bool follow = true; // false: a plain cancel
     std::optional<std::chrono::milliseconds> timeout;
     std::string download_dir;
+    std::string results_dir; // cancel --watch --results DIR [--input FILE]
+    std::string input_path;
 };
 
 watch_options make_watch_options(const global_settings& s, const watch_args& a)
@@ -83,9 +88,14 @@ asio::awaitable<exit_status> run_watch(command_env& env, watch_args a)
         throw;
     }
     display.finish();
-    print_object(final_batch, env.settings.pretty);
+    if (a.results_dir.empty())
+        print_object(final_batch, env.settings.pretty);
     if (!a.download_dir.empty())
         co_await save_result_files(env.api, final_batch, a.download_dir);
+    if (!a.results_dir.empty()) { // the results object, with the batch's id and status, replaces the batch
+        results_options ro = results_in_dir(a.results_dir, final_batch.id, a.input_path); // named: g++ 12
+        co_await print_results(env, final_batch, std::move(ro));
+    }
     co_return exit_status_for(final_batch.status);
 }
 
@@ -122,6 +132,15 @@ command_job make_cancel_job(const command_line& cl)
     a.follow = cl.options.has("watch");
     if (!a.follow && (a.timeout || !a.download_dir.empty()))
         throw usage_error("--timeout and --download-partial need --watch", "cancel");
+    for (const char* name : {"results", "input"})
+        if (auto v = cl.options.value(name); v && v->empty())
+            throw usage_error("--" + std::string(name) + " is empty", "cancel");
+    a.results_dir = cl.options.value("results").value_or("");
+    a.input_path = cl.options.value("input").value_or("");
+    if (!a.results_dir.empty() && !a.follow)
+        throw usage_error("--results needs --watch", "cancel");
+    if (!a.input_path.empty() && a.results_dir.empty())
+        throw usage_error("--input needs --results", "cancel");
     return [a](command_env& env) { return run_watch(env, a); };
 }
 
@@ -170,11 +189,14 @@ const command_spec& cancel_command()
         "may still leave the batch cancelling.\n"
         "\n"
         "With --watch, follows it like 'watch' (a batch that had already ended is printed as\n"
-        "it is).\n\n" +
+        "it is). With --results DIR as well, when it has ended its results are collected as\n"
+        "'results' does: DIR/<id>.outcomes.jsonl and, with --input FILE, DIR/<id>.resubmit.jsonl\n"
+        "(the requests that never ran, ready to upload); the results object replaces the batch\n"
+        "on stdout.\n\n" +
         std::string(watch_help);
     static const command_spec spec{
         {"cancel", cancel_options_spec, 1, 1, "ID"},
-        "cancel ID [--watch] [--timeout D] [--download-partial DIR]",
+        "cancel ID [--watch] [--timeout D] [--download-partial DIR] [--results DIR [--input FILE]]",
         "cancel a batch (and with --watch, follow it until it ends)",
         description,
         make_cancel_job,

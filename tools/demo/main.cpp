@@ -1,6 +1,7 @@
 // The main job: upload a JSONL of requests, create a batch, wait until it is running with
 // some requests done, cancel it, watch it through `cancelling` to `cancelled` with live
-// progress, then read the partial results from its output file and print a summary.
+// progress, then account for every request (succeeded, failed, not run) by custom_id, write
+// the unrun requests' input lines to a resubmit file, check that file, and print a summary.
 //
 // Without OPENAI_API_KEY it runs against an in-process emulator on loopback (TLS with the
 // emulator's generated CA, its clock scaled so the 10-minute cancelling window takes a few
@@ -8,6 +9,7 @@
 // environment (OPENAI_BASE_URL, ...), with a small input of cheap requests.
 
 #include <batchwire/client.hpp>
+#include <batchwire/recover.hpp>
 #include <batchwire/emulator/server.hpp>
 #include <batchwire/watch.hpp>
 
@@ -24,6 +26,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -116,29 +119,42 @@ asio::awaitable<int> run_demo(client& c, demo_settings s)
         if (!t.progress_only)
             transitions.push_back(line);
     };
+    // Cancel, follow it to its end, then account for every request by custom_id and write
+    // the ones that never ran to a resubmit file: one call.
+    recover_options ro;
+    ro.watch = wo;
+    ro.results.input_path = path;
+    ro.results.resubmit_path =
+        (std::filesystem::temp_directory_path() / ("batchwire-demo-" + b.id + "-resubmit.jsonl")).string();
+    std::vector<std::string> sample;
+    ro.results.on_result = [&](outcome o, const batch_output_line& l) {
+        if (sample.size() < 3 && o == outcome::succeeded)
+            sample.push_back(l.custom_id + " -> HTTP " + std::to_string(l.response->status_code));
+    };
     std::printf("cancelling %s\n", b.id.c_str());
     const double cancel_started = elapsed();
-    auto final_batch = co_await cancel_and_watch(c, b.id, wo);
+    const results_report report = co_await cancel_and_recover(c, b.id, ro);
+    const batch& final_batch = report.final_batch;
     const double cancel_took = elapsed() - cancel_started;
+    const results_counts& n = report.counts;
+    const std::uint64_t unrun = n.not_run + n.missing;
 
-    // Partial results: match outputs to inputs by custom_id.
-    std::uint64_t ok = 0, failed = 0, never_ran = 0;
-    std::vector<std::string> sample;
-    if (final_batch.output_file_id) {
-        co_await c.read_batch_lines(*final_batch.output_file_id, [&](batch_output_line&& l, boost::system::error_code&) {
-            ++ok;
-            if (sample.size() < 3 && l.response)
-                sample.push_back(l.custom_id + " -> HTTP " + std::to_string(l.response->status_code));
-        });
+    // Check the claim: the resubmit file holds exactly the unrun requests, each an input line.
+    std::set<std::string> input_lines;
+    {
+        std::ifstream in(path, std::ios::binary);
+        for (std::string l; std::getline(in, l);)
+            input_lines.insert(l);
     }
-    if (final_batch.error_file_id) {
-        co_await c.read_batch_lines(*final_batch.error_file_id, [&](batch_output_line&& l, boost::system::error_code&) {
-            if (l.error && (l.error->code == "batch_cancelled" || l.error->code == "batch_expired"))
-                ++never_ran;
-            else
-                ++failed;
-        });
+    std::uint64_t resubmit_lines = 0;
+    bool all_from_input = true;
+    {
+        std::ifstream in(report.resubmit_path, std::ios::binary);
+        for (std::string l; std::getline(in, l); ++resubmit_lines)
+            all_from_input = all_from_input && input_lines.count(l) == 1;
     }
+    const bool accounted = n.total() == static_cast<std::uint64_t>(s.requests);
+    const bool verified = accounted && resubmit_lines == unrun && report.resubmitted == unrun && all_from_input;
 
     std::printf("\nsummary\n");
     std::printf("  batch         %s ended %s after %.1f s of cancelling\n", final_batch.id.c_str(),
@@ -146,18 +162,26 @@ asio::awaitable<int> run_demo(client& c, demo_settings s)
     for (const auto& t : transitions)
         std::printf("  transition    %s\n", t.c_str());
     std::printf("  counts        %s\n", counts_text(final_batch).c_str());
-    std::printf("  output file   %s: %llu partial results\n", final_batch.output_file_id.value_or("(none)").c_str(),
-                static_cast<unsigned long long>(ok));
+    std::printf("  output file   %s (%llu lines)\n", final_batch.output_file_id.value_or("(none)").c_str(),
+                static_cast<unsigned long long>(report.output_lines));
+    std::printf("  error file    %s (%llu lines)\n", final_batch.error_file_id.value_or("(none)").c_str(),
+                static_cast<unsigned long long>(report.error_lines));
+    std::printf("  requests      %d: %llu succeeded, %llu failed, %llu not run (%llu never ran, %llu in no file)\n",
+                s.requests, static_cast<unsigned long long>(n.succeeded), static_cast<unsigned long long>(n.failed),
+                static_cast<unsigned long long>(unrun), static_cast<unsigned long long>(n.not_run),
+                static_cast<unsigned long long>(n.missing));
     for (const auto& s2 : sample)
         std::printf("                %s\n", s2.c_str());
-    std::printf("  error file    %s: %llu failed, %llu never ran (cancelled)\n",
-                final_batch.error_file_id.value_or("(none)").c_str(), static_cast<unsigned long long>(failed),
-                static_cast<unsigned long long>(never_ran));
+    std::printf("  resubmit      %s: %llu lines, the unrun requests byte for byte (%s)\n", report.resubmit_path.c_str(),
+                static_cast<unsigned long long>(resubmit_lines),
+                verified ? "checked: every request accounted for, every line an input line"
+                         : "CHECK FAILED: the counts or the lines do not match");
     std::printf("  connections   %llu opened, %llu requests on reused ones\n",
                 static_cast<unsigned long long>(c.stats().opened), static_cast<unsigned long long>(c.stats().reused));
     std::printf("  total time    %.1f s\n", elapsed());
     std::filesystem::remove(path);
-    co_return final_batch.status == batch_status::cancelled || final_batch.status == batch_status::completed ? 0 : 1;
+    const bool ended = final_batch.status == batch_status::cancelled || final_batch.status == batch_status::completed;
+    co_return ended && verified ? 0 : 1;
 }
 
 // The in-process emulator on a thread of its own, stopped and joined on every way out.
