@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything with warnings as errors and runs all tests;
-# then the same tests under ASan+UBSan, and the multi-threaded tests under TSan.
+# the unit tests again built by clang; the same tests under ASan+UBSan, the multi-threaded
+# tests under TSan; then a short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -28,3 +29,6 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir bu
 echo "== TSan (multi-threaded tests)"
 scripts/build.sh build-tsan "${sanitizer_flags[@]}" -DBATCHWIRE_SANITIZE=thread -- batchwire_integration_tests
 TSAN_OPTIONS=halt_on_error=1 build-tsan/test/batchwire_integration_tests --run_test=@threads --report_level=short
+
+echo "== fuzzing (every parser of untrusted input, 5 s each)"
+scripts/fuzz.sh 5
