@@ -11,11 +11,10 @@ const command_spec& webhook_command(); // webhook_command.cpp
 std::span<const command_spec* const> all_commands()
 {
     // Built on first use: the specs live in other translation units.
-    static const std::array<const command_spec*, 9> commands{
+    static const std::array commands{
         &get_command(),    &cancel_command(), &watch_command(),    &list_command(),
         &create_command(), &upload_command(), &download_command(), &file_command(),
-        &webhook_command(),
-        &results_command(),
+        &results_command(), &webhook_command(),
     };
     return commands;
 }
