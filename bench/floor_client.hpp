@@ -137,7 +137,9 @@ inline asio::awaitable<void> worker(asio::ssl::context* tls, const floor_setting
     }
     asio::ssl::stream<beast::tcp_stream> s(std::move(tcp), *tls);
     s.set_verify_callback(asio::ssl::host_name_verification(fs.target.host));
-    SSL_set_tlsext_host_name(s.native_handle(), fs.target.host.c_str());
+    // SSL_set_tlsext_host_name is a macro with a C cast; this is the call it makes.
+    SSL_ctrl(s.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(fs.target.host.c_str()));
     auto [hec] = co_await s.async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
     if (hec) {
         ++counts.errors;
