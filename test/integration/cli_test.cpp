@@ -178,14 +178,14 @@ BOOST_FIXTURE_TEST_CASE(every_command_has_help, cli_fixture)
         listed.push_back(line.substr(name_begin, line.find(' ', name_begin) - name_begin));
         pos = eol + 1;
     }
-    const std::vector<std::string> expected{"get", "cancel", "watch", "list", "create", "upload", "download", "file",
-                                            "results"};
+    const std::vector<std::string> expected{"get",    "cancel", "watch", "list",    "create",
+                                            "upload", "download", "file", "results", "webhook"};
     BOOST_TEST(listed == expected, boost::test_tools::per_element());
 
     // Each command's own options, as its help must show them.
     const std::map<std::string, std::vector<std::string>> options{
         {"get", {}},
-        {"cancel", {"--watch", "--timeout D", "--download-partial DIR"}},
+        {"cancel", {"--watch", "--timeout D", "--download-partial DIR", "--results DIR", "--input FILE"}},
         {"watch", {"--timeout D", "--download-partial DIR"}},
         {"list", {"--limit N", "--after ID", "--all"}},
         {"create",
@@ -194,6 +194,8 @@ BOOST_FIXTURE_TEST_CASE(every_command_has_help, cli_fixture)
         {"upload", {"--purpose P"}},
         {"download", {"-o, --output PATH"}},
         {"file", {}},
+        {"results", {"--input FILE", "--resubmit FILE", "--resubmit-failed", "-o, --output FILE"}},
+        {"webhook", {"--listen ADDR:PORT", "--path PATH", "--tls-cert FILE", "--tls-key FILE"}},
     };
     for (const auto& name : listed) {
         BOOST_TEST_CONTEXT("batchwire " << name << " --help")
