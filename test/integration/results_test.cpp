@@ -435,9 +435,8 @@ BOOST_FIXTURE_TEST_CASE(a_batch_that_has_not_ended_is_refused, results_fixture)
                           [](const exception& e) { return e.code() == error::invalid_argument; });
 }
 
-// Disabled: hangs (the stalled download is not left on cancellation); to be fixed.
 BOOST_FIXTURE_TEST_CASE(cancellation_stops_the_download_and_leaves_no_file, results_fixture,
-                        *boost::unit_test::disabled())
+                        *boost::unit_test::timeout(60))
 {
     const auto id = start_batch(10);
     server->advance(seconds(60));
@@ -464,7 +463,9 @@ BOOST_FIXTURE_TEST_CASE(cancellation_stops_the_download_and_leaves_no_file, resu
             signal.emit(type);
         }, asio::detached);
         ctx.restart();
-        ctx.run();
+        // Until the operation completes (the emulator shares this io_context and never runs out of work).
+        while (!result && ctx.run_one() != 0) {
+        }
         BOOST_REQUIRE(result.has_value());
         BOOST_TEST(*result == error::cancelled);
         BOOST_TEST(left_nothing_behind());
