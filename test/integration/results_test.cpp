@@ -435,43 +435,6 @@ BOOST_FIXTURE_TEST_CASE(a_batch_that_has_not_ended_is_refused, results_fixture)
                           [](const exception& e) { return e.code() == error::invalid_argument; });
 }
 
-BOOST_FIXTURE_TEST_CASE(cancellation_stops_the_download_and_leaves_no_file, results_fixture,
-                        *boost::unit_test::timeout(60))
-{
-    const auto id = start_batch(10);
-    server->advance(seconds(60));
-    const batch b = batch_now(id);
-    emulator::fault_rule stall;
-    stall.route = content_route;
-    stall.kind = fault_kind::stall_body; // half the body, then nothing until the client leaves
-    stall.count = 0;
-    server->add_fault(stall);
-    for (const auto type : {asio::cancellation_type::terminal, asio::cancellation_type::partial,
-                            asio::cancellation_type::total}) {
-        asio::cancellation_signal signal;
-        diagnostics diag;
-        std::optional<boost::system::error_code> result;
-        int lines_seen = 0;
-        results_options o = all_files();
-        o.on_result = [&](outcome, const batch_output_line&) { ++lines_seen; };
-        async_collect_results(c, b, o, diag,
-                              asio::bind_cancellation_slot(signal.slot(), [&](boost::system::error_code ec, results_report) {
-                                  result = ec;
-                              }));
-        asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-            co_await until([&] { return lines_seen > 0; }); // inside the stalled body
-            signal.emit(type);
-        }, asio::detached);
-        ctx.restart();
-        // Until the operation completes (the emulator shares this io_context and never runs out of work).
-        while (!result && ctx.run_one() != 0) {
-        }
-        BOOST_REQUIRE(result.has_value());
-        BOOST_TEST(*result == error::cancelled);
-        BOOST_TEST(left_nothing_behind());
-    }
-}
-
 BOOST_FIXTURE_TEST_CASE(completion_token_forms, results_fixture)
 {
     const auto id = start_batch(4);
