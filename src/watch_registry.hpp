@@ -59,7 +59,6 @@ private:
     boost::asio::any_io_executor ex_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     std::unordered_map<std::string, std::shared_ptr<batch_poll>> polls_; // strand only
-    std::uint64_t next_id_ = 1;                                          // strand only
     std::atomic<std::uint64_t> next_sub_id_{1};
 };
 
