@@ -1,5 +1,6 @@
 // client_options from the official SDKs' environment variables.
 
+#include "trim_blanks.hpp"
 #include "env_config.hpp"
 #include "header_field.hpp"
 
@@ -17,16 +18,6 @@ namespace batchwire {
 namespace detail {
 
 namespace {
-
-std::string_view trim(std::string_view s) noexcept
-{
-    const auto blank = [](char c) { return c == ' ' || c == '\t'; };
-    while (!s.empty() && blank(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && blank(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
 
 [[noreturn]] void throw_bad_header_line(std::size_t line_number, std::string_view problem)
 {
@@ -47,14 +38,14 @@ std::vector<std::pair<std::string, std::string>> parse_custom_headers(std::strin
         text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
         if (line.ends_with('\r'))
             line.remove_suffix(1);
-        line = trim(line);
+        line = trim_blanks(line);
         if (line.empty())
             continue;
         const std::size_t colon = line.find(':');
         if (colon == std::string_view::npos)
             throw_bad_header_line(line_number, "expected \"Name: value\"");
-        const std::string_view name = trim(line.substr(0, colon));
-        const std::string_view value = trim(line.substr(colon + 1));
+        const std::string_view name = trim_blanks(line.substr(0, colon));
+        const std::string_view value = trim_blanks(line.substr(colon + 1));
         if (!is_header_name(name))
             throw_bad_header_line(line_number, "the header name is empty or holds characters not allowed in a name");
         if (!is_header_value(value))

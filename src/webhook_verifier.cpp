@@ -5,6 +5,7 @@
 
 #include <batchwire/error.hpp>
 
+#include "trim_blanks.hpp"
 #include "webhook_event_json.hpp"
 #include "webhook_secret.hpp"
 #include "webhook_signature.hpp"
@@ -17,16 +18,6 @@
 namespace batchwire {
 
 namespace {
-
-std::string_view trim(std::string_view s) noexcept
-{
-    const auto blank = [](char c) { return c == ' ' || c == '\t'; };
-    while (!s.empty() && blank(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && blank(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
 
 webhook_verification refuse(webhook_error e, std::string message)
 {
@@ -81,7 +72,9 @@ webhook_verification verify_with(std::span<const std::string> keys, const webhoo
                                                          (!h.id ? "webhook-id" : !h.timestamp ? "webhook-timestamp"
                                                                                                 : "webhook-signature") +
                                                          " header is missing");
-    const std::string_view id = trim(*h.id), ts_text = trim(*h.timestamp), sig_text = trim(*h.signature);
+    const std::string_view id = detail::trim_blanks(*h.id);
+    const std::string_view ts_text = detail::trim_blanks(*h.timestamp);
+    const std::string_view sig_text = detail::trim_blanks(*h.signature);
     if (id.empty())
         return refuse(webhook_error::malformed_header, "the webhook-id header is empty");
     const auto ts = detail::parse_webhook_timestamp(ts_text);
