@@ -1,7 +1,9 @@
 // Lines of batch input, output and error files (JSONL). Properties as for the model: only
-// batchwire::exception escapes, and an accepted line written back parses to the same line.
+// batchwire::exception escapes, and an accepted line written back parses to the same line
+// (numbers within the precision Boost.JSON 1.81 reads them with).
 
 #include "fuzz_check.hpp"
+#include "json_near_equal.hpp"
 
 #include <batchwire/batch_line.hpp>
 #include <batchwire/json_parse.hpp>
@@ -37,7 +39,8 @@ void round_trip(std::string_view line)
         std::fprintf(stderr, "written: %s\nrefused: %s\n", written.c_str(), e.what());
         check(false, "a line that was accepted parses again once written");
     }
-    check(first == second, "a line is the same after a round trip");
+    check(batchwire::fuzz::json_near_equal(boost::json::value_from(first), boost::json::value_from(second)),
+          "a line is the same after a round trip");
 }
 
 } // namespace

@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # Fuzzes every parser of untrusted input with libFuzzer (clang 14, ASan+UBSan):
-#   scripts/fuzz.sh [SECONDS]     each target for SECONDS (default 60)
+#   scripts/fuzz.sh [SECONDS]     each target for SECONDS (default 60), exploring: new inputs
+#                                 are kept in build-fuzz/corpus/<target>/ for the next run
+#   scripts/fuzz.sh --runs N      each target replays its seeds, then N mutations from a fixed
+#                                 seed and a fresh work corpus: the same binary gives the same
+#                                 run every time (the test command uses this)
 # Builds the targets of fuzz/ into build-fuzz/, runs each from its seeds (fuzz/corpus/<target>/,
-# new inputs go to build-fuzz/corpus/<target>/) and prints libFuzzer's final lines. Exits
+# which also holds every input that once found a problem) and prints libFuzzer's final lines. Exits
 # non-zero when any target found a crash, a leak, a timeout or an out-of-memory; the input
 # is then in build-fuzz/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-60}
+if [[ ${1:-} == --runs ]]; then
+  budget=(-runs="${2:?--runs needs a count}" -seed=1)
+  fresh_work=1
+else
+  budget=(-max_total_time="${1:-60}")
+  fresh_work=0
+fi
 
 if ! command -v clang++-14 >/dev/null || ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
   echo "== installing clang 14 and its runtime (libFuzzer)"
@@ -39,11 +49,12 @@ mkdir -p build-fuzz/artifacts
 for corpus in fuzz/corpus/*/; do
   name=$(basename "$corpus")
   work=build-fuzz/corpus/$name
+  if ((fresh_work)); then work=build-fuzz/fresh-corpus/$name; rm -rf "$work"; fi
   mkdir -p "$work"
   log=build-fuzz/$name.log
-  echo "== fuzz_$name for ${seconds}s"
+  echo "== fuzz_$name ${budget[*]}"
   # -timeout: one input may take at most 10 s; -rss_limit_mb also caps any single malloc.
-  if nice build-fuzz/fuzz/fuzz_"$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  if nice build-fuzz/fuzz/fuzz_"$name" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
        -dict="$(dict_of "$name")" -artifact_prefix=build-fuzz/artifacts/"$name"- -print_final_stats=1 \
        "$work" "$corpus" >"$log" 2>&1; then
     grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true
