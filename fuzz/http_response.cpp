@@ -4,7 +4,7 @@
 // download sink, then the library's own handling of what arrived: response metadata from
 // the headers, the API error body of a 4xx/5xx, the JSON of a 2xx into a batch.
 // Properties: no exception escapes; the kept body never exceeds its limit; a download
-// receives exactly the body's bytes in order.
+// receives exactly the body's bytes in order (with a Content-Length: that many).
 
 #include "fuzz_check.hpp"
 
@@ -41,6 +41,8 @@ struct received {
     http::fields headers;
     std::string body;        // kept (JSON and error bodies)
     std::string downloaded;  // what a sink received
+    boost::optional<std::uint64_t> content_length;
+    bool chunked = false;
     bool complete = false;
 };
 
@@ -56,6 +58,8 @@ received read_response(boost::beast::test::stream& s, bool download)
     if (ec)
         return r;
     r.status = parser.get().result_int();
+    r.content_length = parser.content_length();
+    r.chunked = parser.chunked();
     const bool success = r.status / 100 == 2;
     const std::size_t keep = success ? max_body_bytes : max_error_body_bytes;
     std::array<char, 512> chunk;
@@ -100,9 +104,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!r.complete)
         return 0;
 
-    if (download && r.status / 100 == 2)
-        check(bytes.find(r.downloaded) != std::string_view::npos || r.headers[http::field::transfer_encoding] != "",
+    if (download && r.status / 100 == 2) {
+        check(r.chunked || bytes.find(r.downloaded) != std::string_view::npos,
               "an identity download is the body's bytes in order");
+        check(r.chunked || !r.content_length || r.downloaded.size() == *r.content_length,
+              "a complete download with a Content-Length has exactly that many bytes");
+    }
     batchwire::response_metadata meta;
     batchwire::detail::read_response_metadata(r.headers, meta);
     if (r.status >= 400) {

@@ -4,7 +4,10 @@
 #                                 are kept in build-fuzz/corpus/<target>/ for the next run
 #   scripts/fuzz.sh --runs N      each target replays its seeds, then N mutations from a fixed
 #                                 seed and a fresh work corpus: the same binary gives the same
-#                                 run every time (the test command uses this)
+#                                 run every time (the test command uses this). Address-space
+#                                 randomisation is off for these runs (setarch -R) and the
+#                                 corpus is not reloaded: libFuzzer mutates with values its
+#                                 comparisons saw, pointers among them.
 # Builds the targets of fuzz/ into build-fuzz/, runs each from its seeds (fuzz/corpus/<target>/,
 # which also holds every input that once found a problem) and prints libFuzzer's final lines. Exits
 # non-zero when any target found a crash, a leak, a timeout or an out-of-memory; the input
@@ -12,11 +15,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ${1:-} == --runs ]]; then
-  budget=(-runs="${2:?--runs needs a count}" -seed=1)
+  budget=(-runs="${2:?--runs needs a count}" -seed=1 -reload=0)
   fresh_work=1
+  fixed_layout=()
+  if setarch -R true 2>/dev/null; then fixed_layout=(setarch -R); fi
 else
   budget=(-max_total_time="${1:-60}")
   fresh_work=0
+  fixed_layout=()
 fi
 
 if ! command -v clang++-14 >/dev/null || ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
@@ -39,6 +45,7 @@ dict_of() {
   case $1 in
     response_headers|http_response|emulator_request|client_config) echo fuzz/dict/http.dict ;;
     emulator_multipart) echo fuzz/dict/multipart.dict ;;
+    webhook) echo fuzz/dict/webhook.dict ;;
     *) echo fuzz/dict/json.dict ;;
   esac
 }
@@ -54,7 +61,7 @@ for corpus in fuzz/corpus/*/; do
   log=build-fuzz/$name.log
   echo "== fuzz_$name ${budget[*]}"
   # -timeout: one input may take at most 10 s; -rss_limit_mb also caps any single malloc.
-  if nice build-fuzz/fuzz/fuzz_"$name" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
+  if nice "${fixed_layout[@]}" build-fuzz/fuzz/fuzz_"$name" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 \
        -dict="$(dict_of "$name")" -artifact_prefix=build-fuzz/artifacts/"$name"- -print_final_stats=1 \
        "$work" "$corpus" >"$log" 2>&1; then
     grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true
