@@ -4,7 +4,8 @@
 // Every operation must end with a terminal batch or a typed batchwire::error before a
 // deadline; then the client's memory must return to its baseline. Prints one JSON line:
 // wall time, requests, retries, outcomes, errors by type, poll errors by type, operations
-// still running at the deadline, and RSS (baseline, peak, after).
+// still running at the deadline, RSS (baseline, peak, after) and malloc's bytes in use
+// (baseline, after).
 //
 //   soak_bench [--operations 10000] [--deadline-s 300]
 
@@ -133,6 +134,7 @@ int main(int argc, char** argv)
         co_await pause(200ms);
         malloc_trim(0);
         const long rss_baseline = bench::current_rss_kib();
+        const std::size_t heap_baseline = mallinfo2().uordblks;
         const long requests0 = requests, retries0 = retries;
 
         std::map<std::string, long> outcomes, errors, poll_errors;
@@ -165,10 +167,15 @@ int main(int argc, char** argv)
         while (ended < ids.size())
             co_await pause(5ms);
 
+        // The bench's own per-operation state goes first: what stays is the client's.
+        const std::size_t n_ops = ids.size();
+        std::vector<asio::cancellation_signal>().swap(signals);
+        std::vector<diagnostics>().swap(diags);
         co_await pause(500ms);
         malloc_trim(0);
         const long rss_after = bench::current_rss_kib();
-        report["operations"] = ids.size();
+        const std::size_t heap_after = mallinfo2().uordblks;
+        report["operations"] = n_ops;
         report["wall_s"] = wall;
         report["requests"] = requests - requests0;
         report["retries"] = retries - retries0;
@@ -184,6 +191,8 @@ int main(int argc, char** argv)
         report["errors"] = err;
         report["poll_errors_retried"] = perr;
         report["rss_kib"] = {{"baseline", rss_baseline}, {"peak", bench::peak_rss_kib()}, {"after", rss_after}};
+        // malloc's bytes in use (mallinfo2): tells memory still held from pages malloc keeps.
+        report["heap_in_use_kib"] = {{"baseline", heap_baseline / 1024}, {"after", heap_after / 1024}};
         if (hung > 0)
             exit_status = 1;
     }, [&](std::exception_ptr e) {
