@@ -1,7 +1,5 @@
 #include "header_field.hpp"
 
-#include <boost/beast/core/string.hpp>
-
 #include <array>
 
 namespace batchwire::detail {
@@ -13,6 +11,19 @@ bool is_token_char(char c) noexcept
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
     return std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
+}
+
+// ASCII case-insensitive equality. Not boost::beast::iequals: in Boost 1.81 it reads one
+// byte past its first argument when the last characters differ only in case.
+bool ascii_iequals(std::string_view a, std::string_view b) noexcept
+{
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i]))
+            return false;
+    return true;
 }
 
 } // namespace
@@ -42,7 +53,7 @@ bool is_reserved_header(std::string_view name) noexcept
     static constexpr std::array<std::string_view, 6> reserved{"host", "authorization", "content-length",
                                                               "transfer-encoding", "connection", "upgrade"};
     for (auto r : reserved)
-        if (boost::beast::iequals(name, r))
+        if (ascii_iequals(name, r))
             return true;
     return false;
 }
