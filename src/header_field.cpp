@@ -13,6 +13,8 @@ bool is_token_char(char c) noexcept
     return std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
 }
 
+} // namespace
+
 // ASCII case-insensitive equality. Not boost::beast::iequals: in Boost 1.81 it reads one
 // byte past its first argument when the last characters differ only in case.
 bool ascii_iequals(std::string_view a, std::string_view b) noexcept
@@ -25,8 +27,6 @@ bool ascii_iequals(std::string_view a, std::string_view b) noexcept
             return false;
     return true;
 }
-
-} // namespace
 
 bool is_header_name(std::string_view s) noexcept
 {

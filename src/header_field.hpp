@@ -14,6 +14,8 @@ bool is_header_value(std::string_view s) noexcept;
 // Headers the client writes itself (framing, routing, credentials): a default header may
 // not replace them.
 bool is_reserved_header(std::string_view name) noexcept;
+// ASCII case-insensitive equality of header names (Beast 1.81's iequals over-reads, see the .cpp).
+bool ascii_iequals(std::string_view a, std::string_view b) noexcept;
 
 } // namespace batchwire::detail
 

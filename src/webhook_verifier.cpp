@@ -5,13 +5,13 @@
 
 #include <batchwire/error.hpp>
 
+#include "header_field.hpp"
 #include "trim_blanks.hpp"
 #include "webhook_event_json.hpp"
 #include "webhook_secret.hpp"
 #include "webhook_signature.hpp"
 #include "webhook_timestamp.hpp"
 
-#include <boost/beast/core/string.hpp>
 
 #include <openssl/crypto.h>
 
@@ -127,11 +127,11 @@ void webhook_headers::add(std::string_view name, std::string_view value) noexcep
             repeated = true;
         slot = value;
     };
-    if (boost::beast::iequals(name, "webhook-id"))
+    if (detail::ascii_iequals(name, "webhook-id"))
         set(id);
-    else if (boost::beast::iequals(name, "webhook-timestamp"))
+    else if (detail::ascii_iequals(name, "webhook-timestamp"))
         set(timestamp);
-    else if (boost::beast::iequals(name, "webhook-signature"))
+    else if (detail::ascii_iequals(name, "webhook-signature"))
         set(signature);
 }
 

@@ -6,6 +6,7 @@
 #include <batchwire/batch_line.hpp>
 #include <batchwire/json_parse.hpp>
 #include <batchwire/page.hpp>
+#include <batchwire/webhook_verifier.hpp>
 
 #include "json_rejection.hpp"
 
@@ -220,6 +221,19 @@ BOOST_AUTO_TEST_CASE(reserved_header_names_are_compared_within_their_bytes)
         const auto bytes = std::make_unique<char[]>(names[i].size()); // no byte after the name
         std::copy(names[i].begin(), names[i].end(), bytes.get());
         BOOST_TEST(batchwire::detail::is_reserved_header({bytes.get(), names[i].size()}) == reserved[i], names[i]);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(webhook_header_names_are_compared_within_their_bytes)
+{
+    const std::string_view names[] = {"webhooK-id", "WEBHOOK-TIMESTAMP", "Webhook-Signature", "webhook-ids"};
+    for (const auto name : names) {
+        const auto bytes = std::make_unique<char[]>(name.size()); // no byte after the name
+        std::copy(name.begin(), name.end(), bytes.get());
+        batchwire::webhook_headers h;
+        h.add({bytes.get(), name.size()}, "v");
+        const int set = int(h.id.has_value()) + int(h.timestamp.has_value()) + int(h.signature.has_value());
+        BOOST_TEST(set == (name == "webhook-ids" ? 0 : 1), name);
     }
 }
 
