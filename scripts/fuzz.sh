@@ -14,15 +14,14 @@
 # is then in build-fuzz/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fixed_layout=()
 if [[ ${1:-} == --runs ]]; then
   budget=(-runs="${2:?--runs needs a count}" -seed=1 -reload=0)
   fresh_work=1
-  fixed_layout=()
   if setarch -R true 2>/dev/null; then fixed_layout=(setarch -R); fi
 else
   budget=(-max_total_time="${1:-60}")
   fresh_work=0
-  fixed_layout=()
 fi
 
 if ! command -v clang++-14 >/dev/null || ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
