@@ -1,6 +1,6 @@
 // base64 through OpenSSL's EVP_DecodeBlock/EVP_EncodeBlock. EVP_DecodeBlock skips
-// surrounding whitespace and counts padding as zero bytes, so the text is checked first and
-// the padding subtracted after.
+// surrounding whitespace, counts padding as zero bytes and ignores unused bits, so the text
+// is checked first, the padding subtracted after, and the result re-encoded to compare.
 
 #include "webhook_base64.hpp"
 
@@ -22,26 +22,22 @@ bool in_alphabet(char c) noexcept
 
 std::optional<std::string> decode_base64(std::string_view text)
 {
-    std::string padded(text);
-    std::size_t padding = 0;
-    while (!padded.empty() && padded.back() == '=' && padding < 2) {
-        padded.pop_back();
-        ++padding;
-    }
-    if (!std::all_of(padded.begin(), padded.end(), in_alphabet))
+    // Canonical text only: whole quanta, '=' only as the last one or two characters, the
+    // unused low bits of the last character zero. Then one byte string has one spelling,
+    // and a changed signature header never verifies.
+    if (text.empty() || text.size() % 4 != 0 || text.size() > static_cast<std::size_t>(INT_MAX / 2))
         return std::nullopt;
-    if (padded.size() % 4 == 1 || (padding > 0 && (padded.size() + padding) % 4 != 0))
+    const std::size_t padding = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
+    if (!std::all_of(text.begin(), text.end() - static_cast<std::ptrdiff_t>(padding), in_alphabet))
         return std::nullopt;
-    if (padded.size() > static_cast<std::size_t>(INT_MAX / 2))
-        return std::nullopt;
-    padding = (4 - padded.size() % 4) % 4;
-    padded.append(padding, '=');
-    std::string out(padded.size() / 4 * 3, '\0');
+    std::string out(text.size() / 4 * 3, '\0');
     const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(padded.data()), static_cast<int>(padded.size()));
-    if (n < 0)
+                                  reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (n < 0 || static_cast<std::size_t>(n) != out.size())
         return std::nullopt;
-    out.resize(static_cast<std::size_t>(n) - padding);
+    out.resize(out.size() - padding);
+    if (encode_base64(out) != text)
+        return std::nullopt;
     return out;
 }
 

@@ -10,8 +10,9 @@
 
 namespace batchwire::detail {
 
-// The decoded bytes; nullopt for text that is not base64 (a character outside the alphabet,
-// whitespace, misplaced or excess '=', a length of 4n+1). Padding may be omitted.
+// The decoded bytes; nullopt for text that is not canonical base64: empty, a character
+// outside the alphabet, whitespace, missing, misplaced or excess '=', a length that is not
+// a multiple of 4, unused low bits of the last character set.
 std::optional<std::string> decode_base64(std::string_view text);
 
 std::string encode_base64(std::string_view bytes);

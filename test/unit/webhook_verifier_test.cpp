@@ -63,6 +63,15 @@ webhook_verification verify(const delivery& d, std::int64_t now = t0, std::vecto
 
 boost::system::error_code code(webhook_error e) { return make_error_code(e); }
 
+
+// The same base64 digit with its lowest bit flipped: for the last digit of a 32-byte value
+// that bit is unused (43 digits carry 258 bits), so it decodes to the same bytes.
+std::string unused_bits_set(char digit)
+{
+    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    return std::string(1, alphabet[alphabet.find(digit) ^ 1u]);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(webhook_verifier_tests)
@@ -217,6 +226,11 @@ BOOST_AUTO_TEST_CASE(signature_lists)
         {"", webhook_error::malformed_header},
         {"   ", webhook_error::malformed_header},
         {"V1," + b64, webhook_error::bad_signature},      // versions are case-sensitive
+        // Other spellings of the same 32 bytes: only the canonical one verifies.
+        {"v1," + b64.substr(0, 43), webhook_error::bad_signature},                     // padding left out
+        {"v1," + b64.substr(0, 43) + " ", webhook_error::bad_signature},               // '=' turned blank
+        {"v1," + b64.substr(0, 42) + unused_bits_set(b64[42]) + "=", webhook_error::bad_signature},
+        {"v1," + b64 + "=", webhook_error::bad_signature},                             // excess '='
     };
     for (const auto& r : rows) {
         BOOST_TEST_CONTEXT("webhook-signature '" << r.header << "'")
