@@ -1,5 +1,6 @@
-// The JSONL line splitter (jsonl_line_splitter) and the input reconciler built on it, fed
-// the same bytes whole and in chunks cut where the input says. Input layout:
+// The JSONL line splitter (jsonl_line_splitter) and what is built on it: the input
+// reconciler, and the reader of downloaded output/error files (batch_line_reader), fed the
+// same bytes whole and in chunks cut where the input says. Input layout:
 //   byte 0        the line cap: 1 + byte (255: 1 MiB)
 //   byte 1        bit 0: resubmit failed requests too; bits 1-7: stop after that many lines
 //                 (0: never)
@@ -8,11 +9,16 @@
 // Properties:
 //   - chunked and whole give the same lines with the same terminators, the same stop and
 //     the same too_long; the reconciler gives the same resubmitted bytes, error and message;
+//     the file reader hands out the same lines and stops with the same error and message,
+//     and every error it gives is one of its typed ones with a message;
 //   - no line passed is over the cap (its '\r' of a CRLF counted, as the splitter does);
 //   - the lines with their terminators are the stream byte for byte, up to where it stopped,
 //     and when it stopped for length the next line is indeed over the cap.
 
+#include "batch_line_reader.hpp"
 #include "fuzz_check.hpp"
+
+#include <batchwire/error.hpp>
 
 #include <batchwire/reconcile.hpp>
 
@@ -121,6 +127,35 @@ reconcile_run reconcile(const setup& s, const std::vector<std::size_t>& sizes)
     return r;
 }
 
+struct read_run {
+    std::vector<std::string> custom_ids;
+    boost::system::error_code ec;
+    std::string failure;
+    std::uint64_t lines = 0;
+    friend bool operator==(const read_run&, const read_run&) = default;
+};
+
+read_run read_file(const setup& s, const std::vector<std::size_t>& sizes)
+{
+    read_run r;
+    batchwire::batch_line_handler on_line = [&](batchwire::batch_output_line&& l, boost::system::error_code& ec) {
+        r.custom_ids.push_back(l.custom_id);
+        if (s.stop_after != 0 && r.custom_ids.size() >= s.stop_after)
+            ec = batchwire::error::cancelled; // the handler's own stop
+    };
+    batchwire::detail::batch_line_reader reader({}, s.cap, on_line);
+    if (feed_in_chunks(s.stream, sizes, [&](std::string_view c) { return reader.feed(c, r.ec); }))
+        reader.finish(r.ec);
+    r.failure = reader.failure();
+    r.lines = reader.lines();
+    check(!r.ec == r.failure.empty(), "a reader error says why, and only an error");
+    check(!r.ec || r.ec == batchwire::error::invalid_response || r.ec == batchwire::error::response_too_large ||
+              r.ec == batchwire::error::cancelled,
+          "the reader's errors are typed");
+    check(r.lines == r.custom_ids.size(), "lines() counts the lines handed out");
+    return r;
+}
+
 setup read_setup(const std::uint8_t* data, std::size_t size)
 {
     setup s;
@@ -146,5 +181,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(whole == split(s, s.chunk_sizes), "chunked gives what whole gives");
     check(whole == split(s, {1}), "byte by byte gives what whole gives");
     check(reconcile(s, {}) == reconcile(s, s.chunk_sizes), "the reconciler gives the same, chunked or whole");
+    check(read_file(s, {}) == read_file(s, s.chunk_sizes), "the file reader gives the same, chunked or whole");
     return 0;
 }

@@ -1,6 +1,7 @@
 #include <batchwire/client.hpp>
 
 #include "batch_calls.hpp"
+#include "batch_line_reader.hpp"
 #include "client_state.hpp"
 #include "header_field.hpp"
 #include "multipart_body.hpp"
@@ -299,83 +300,28 @@ void launch_download(std::shared_ptr<client_state> st, std::string id, chunk_sin
 
 namespace {
 
-// Splits a streamed body into lines and parses each as a batch output line, holding at
-// most one line (max_line_bytes) in memory.
-struct line_splitter {
-    const client_state* st;
-    batch_line_handler* on_line;
-    std::string partial;
-    std::uint64_t line_number = 0;
-    std::uint64_t lines = 0;
-    std::string failure; // set when a line stops the reading
-
-    void line(std::string_view text, error_code& ec)
-    {
-        ++line_number;
-        if (!text.empty() && text.back() == '\r')
-            text.remove_suffix(1);
-        if (text.find_first_not_of(" \t") == std::string_view::npos)
-            return;
-        diagnostics d;
-        auto l = decode<batch_output_line>(*st, std::string(text), ec, d);
-        if (ec) {
-            failure = "line " + std::to_string(line_number) + ": " + d.message;
-            if (ec != error::response_too_large)
-                ec = error::invalid_response;
-            return;
-        }
-        ++lines;
-        (*on_line)(std::move(l), ec);
-        if (ec)
-            failure = "the line handler stopped at line " + std::to_string(line_number) + ": " + ec.message();
-    }
-
-    void chunk(std::string_view data, error_code& ec)
-    {
-        while (!data.empty() && !ec) {
-            const auto nl = data.find('\n');
-            const auto piece = data.substr(0, nl);
-            if (partial.size() + piece.size() > st->opts.limits.max_line_bytes) {
-                failure = "line " + std::to_string(line_number + 1) + " is longer than " +
-                          std::to_string(st->opts.limits.max_line_bytes) + " bytes";
-                ec = error::response_too_large;
-                return;
-            }
-            if (nl == std::string_view::npos) {
-                partial.append(piece);
-                return;
-            }
-            if (partial.empty()) {
-                line(piece, ec);
-            } else {
-                partial.append(piece);
-                line(partial, ec);
-                partial.clear();
-            }
-            data.remove_prefix(nl + 1);
-        }
-    }
-};
-
 asio::awaitable<op_result<std::uint64_t>> read_lines_call(std::shared_ptr<client_state> st, std::string segment,
                                                           batch_line_handler on_line, request_options ro)
 {
     op_result<std::uint64_t> r;
-    line_splitter splitter{st.get(), &on_line, {}, 0, 0, {}};
-    chunk_sink sink = [&](std::string_view chunk, error_code& ec) { splitter.chunk(chunk, ec); };
+    json_parse_options po;
+    po.max_depth = st->opts.limits.max_json_depth;
+    po.max_size = st->opts.limits.max_body_bytes;
+    batch_line_reader reader(po, st->opts.limits.max_line_bytes, on_line);
+    chunk_sink sink = [&](std::string_view chunk, error_code& ec) { reader.feed(chunk, ec); };
     api_request req;
     req.target = path(*st, "/files/" + segment + "/content");
     req.sink = &sink;
     api_response resp;
     r.ec = co_await run_request(*st, req, ro, resp, r.diag);
-    if (!r.ec && !splitter.partial.empty()) // a last line without a newline
-        splitter.line(splitter.partial, r.ec);
-    if (!splitter.failure.empty()) {
-        r.diag.message = splitter.failure;
+    if (!r.ec)
+        reader.finish(r.ec);
+    if (!reader.failure().empty()) {
+        r.diag.message = reader.failure();
         if (r.ec == error::connection_lost || !r.ec)
             r.ec = error::invalid_response;
     }
-    r.value = splitter.lines;
+    r.value = reader.lines();
     co_return r;
 }
 
