@@ -2,6 +2,7 @@
 // reconciler, then the local input; files written whole or not at all.
 
 #include "collect_results.hpp"
+#include "cancellation_check.hpp"
 #include "client_state.hpp"
 #include "part_file.hpp"
 
@@ -29,8 +30,6 @@ constexpr std::size_t input_chunk_bytes = 256 * 1024;
 
 // A null or empty id: the batch has no such file.
 bool has_file(const std::optional<std::string>& id) { return id && !id->empty(); }
-
-bool is_cancelled(const asio::cancellation_state& cs) { return cs.cancelled() != asio::cancellation_type::none; }
 
 // A coroutine, so that its arguments live until the read completes.
 asio::awaitable<std::tuple<error_code, std::uint64_t>> read_lines(std::shared_ptr<client_state> st, std::string id,

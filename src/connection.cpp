@@ -1,10 +1,12 @@
 #include "connection.hpp"
 
+#include "cancellation_check.hpp"
 #include "tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -78,6 +80,10 @@ asio::awaitable<error_code> connection::connect(const origin& o, const std::vect
         }
         if (session)
             SSL_set_session(s->native_handle(), session);
+        if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
+            why = "cancelled before the TLS handshake";
+            co_return error_code(error::cancelled);
+        }
         t.expires_after(handshake_timeout);
         auto [hec] = co_await s->async_handshake(asio::ssl::stream_base::client, use_tuple);
         if (hec) {

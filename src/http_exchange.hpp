@@ -7,6 +7,8 @@
 // beast::test::stream in the unit tests. Time limits are the caller's: `arm` is called
 // before every I/O step (a tcp_stream sets its expiry there).
 
+#include "cancellation_check.hpp"
+
 #include <batchwire/client_options.hpp>
 #include <batchwire/error.hpp>
 
@@ -15,6 +17,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/file.hpp>
@@ -115,8 +118,11 @@ asio::awaitable<error_code> write_streamed_body(Stream& s, const streamed_body& 
         why = "cannot open '" + body.file_path + "': " + ec.message();
         co_return error_code(error::file_error);
     }
+    const asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
     std::uint64_t left = body.file_size;
     while (left > 0) {
+        if (is_cancelled(cs))
+            co_return error_code(error::cancelled);
         // Regular-file reads do not block on the network; they are short and bounded.
         const std::size_t n = f.read(chunk.data(), std::min<std::uint64_t>(chunk.size(), left), ec);
         if (ec || n == 0) {
@@ -169,6 +175,11 @@ http_exchange(Stream& s, boost::beast::flat_buffer& buffer, exchange_chunk& chun
               exchange_result& result, const response_limits& limits, const chunk_sink* sink, std::string& why, Arm arm)
 {
     using namespace exchange_steps;
+    const asio::cancellation_state cs = co_await asio::this_coro::cancellation_state;
+    if (is_cancelled(cs)) {
+        why = "cancelled before the request was written";
+        co_return error_code(error::cancelled);
+    }
     const error_code wec = co_await write_request(s, req, chunk, arm, why);
     if (wec)
         co_return wec;
@@ -178,6 +189,10 @@ http_exchange(Stream& s, boost::beast::flat_buffer& buffer, exchange_chunk& chun
     http::response_parser<http::buffer_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
     parser.body_limit(boost::none); // enforced below, per kind of body
+    if (is_cancelled(cs)) {
+        why = "cancelled after the request was written";
+        co_return error_code(error::cancelled);
+    }
     const std::size_t before = buffer.size();
     arm();
     auto [rec, rn] = co_await http::async_read_header(s, buffer, parser, use_tuple);
@@ -195,10 +210,16 @@ http_exchange(Stream& s, boost::beast::flat_buffer& buffer, exchange_chunk& chun
     // The body, in chunks.
     bool truncated = false;
     while (!parser.is_done()) {
+        if (is_cancelled(cs)) { // e.g. by the sink's caller, while the sink ran
+            why = "cancelled while reading the response body";
+            co_return error_code(error::cancelled);
+        }
         parser.get().body().data = chunk.data();
         parser.get().body().size = chunk.size();
         arm();
-        auto [bec, bn] = co_await http::async_read(s, buffer, parser, use_tuple);
+        // read_some, not read: a body that trickles in (or stalls) is delivered as it comes,
+        // instead of waiting for the chunk buffer to fill.
+        auto [bec, bn] = co_await http::async_read_some(s, buffer, parser, use_tuple);
         if (bec == http::error::need_buffer)
             bec = {};
         if (bec) {

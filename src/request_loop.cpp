@@ -1,6 +1,7 @@
 #include "request_loop.hpp"
 
 #include "attempt_decision.hpp"
+#include "cancellation_check.hpp"
 #include "response_metadata.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -95,6 +96,8 @@ asio::awaitable<error_code> open_connection(const client_state& st, lease& l, cl
     const auto left = std::max(std::chrono::duration_cast<milliseconds>(attempt_deadline - t0), milliseconds(1));
     const auto connect_limit = std::min(st.opts.pool.connect_timeout, left);
     error_code ec = co_await resolve(st.org, connect_limit, endpoints, why);
+    if (!ec && is_cancelled(co_await asio::this_coro::cancellation_state))
+        ec = error::cancelled;
     if (!ec)
         ec = co_await l.conn().connect(st.org, endpoints, connect_limit, std::min(st.opts.pool.handshake_timeout, left),
                                        l.session(), why);
@@ -146,8 +149,6 @@ attempt_facts facts_of(const api_request& req, const exchange_result& r, const e
     f.jitter = draw_jitter();
     return f;
 }
-
-bool is_cancelled(const asio::cancellation_state& cs) { return cs.cancelled() != asio::cancellation_type::none; }
 
 } // namespace
 

@@ -12,6 +12,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
@@ -388,6 +389,43 @@ BOOST_FIXTURE_TEST_CASE(a_download_cut_midway_leaves_no_file, results_fixture)
             BOOST_TEST(left_nothing_behind());
         }
     }
+}
+
+// A download stalled mid-body (half the output file sent, then nothing until the client
+// goes): the lines that arrived are delivered at once, and cancelling the operation then
+// ends it with error::cancelled and no file left behind.
+BOOST_FIXTURE_TEST_CASE(cancelling_a_stalled_download_ends_it, results_fixture)
+{
+    const auto id = start_batch(200);
+    server->advance(milliseconds(4000)); // some ran
+    const request_options plain;
+    BOOST_REQUIRE(run(c.cancel(id, plain)).status == batch_status::cancelling);
+    server->advance(seconds(700));
+    const batch b = batch_now(id);
+    BOOST_REQUIRE(b.status == batch_status::cancelled);
+    emulator::fault_rule stall;
+    stall.route = content_route;
+    stall.kind = fault_kind::stall_body; // stall_for unset: until the client closes
+    stall.count = 0;
+    server->add_fault(stall);
+
+    asio::cancellation_signal cancel;
+    std::size_t delivered = 0;
+    results_options o = all_files();
+    // The first line: cancel, from outside the operation (as an application would).
+    o.on_result = [&](outcome, const batch_output_line&) {
+        if (++delivered == 1)
+            asio::post(ctx, [&] { cancel.emit(asio::cancellation_type::terminal); });
+    };
+    diagnostics diag;
+    auto [ec, r] = run([&]() -> asio::awaitable<std::tuple<boost::system::error_code, results_report>> {
+        co_return co_await async_collect_results(c, b, o, diag,
+                                                 asio::bind_cancellation_slot(cancel.slot(), use_tuple));
+    }());
+    BOOST_TEST(ec == error::cancelled);
+    BOOST_TEST(delivered >= 1u);
+    BOOST_TEST(r.final_batch.id == id);
+    BOOST_TEST(left_nothing_behind());
 }
 
 BOOST_FIXTURE_TEST_CASE(a_bad_input_line_leaves_no_file, results_fixture)

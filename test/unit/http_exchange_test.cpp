@@ -7,8 +7,11 @@
 #include "../../src/http_exchange.hpp"
 #include "error_printing.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/beast/_experimental/test/fail_count.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
 #include <boost/test/unit_test.hpp>
@@ -244,6 +247,51 @@ BOOST_AUTO_TEST_CASE(sink_failure_ends_the_download)
     BOOST_TEST(o.ec == error::file_error);
     BOOST_TEST(!may_return_to_pool(o.ec, o.result));
     BOOST_TEST((decision_for(o, false, true).action == attempt_action::fail)); // bytes were delivered
+}
+
+// Cancelled while no operation is pending (here: from inside the sink, between two reads),
+// with the rest of the body never coming: the exchange stops before its next read instead
+// of waiting for the stalled peer forever. Likewise cancelled before the request went out.
+BOOST_AUTO_TEST_CASE(cancellation_between_two_reads_stops_the_exchange)
+{
+    const std::string response = content_length_response(std::string(4000, 'x'));
+    for (const bool before_the_write : {false, true}) {
+        BOOST_TEST_CONTEXT((before_the_write ? "cancelled before the write" : "cancelled in the sink"))
+        {
+            asio::io_context ctx;
+            beast::test::fail_count fc(1000000);
+            test_connection c(ctx, fc, response.substr(0, response.size() - 2000)); // then a stall
+            asio::cancellation_signal cancel;
+            std::size_t sink_calls = 0;
+            const chunk_sink sink = [&](std::string_view, error_code&) {
+                ++sink_calls;
+                cancel.emit(asio::cancellation_type::terminal);
+            };
+            exchange_outcome out;
+            bool done = false;
+            const auto req = get_request();
+            auto exchange = [&]() -> asio::awaitable<error_code> {
+                co_await asio::this_coro::throw_if_cancelled(false); // as in the request loop
+                if (before_the_write) // runs inline: recorded, no operation pending
+                    cancel.emit(asio::cancellation_type::terminal);
+                co_return co_await http_exchange(c.stream, c.buffer, c.chunk, req, out.result, {}, &sink, out.why,
+                                                 [] {});
+            };
+            asio::co_spawn(ctx, exchange(),
+                           asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr ep, error_code ec) {
+                               BOOST_REQUIRE(!ep);
+                               out.ec = ec;
+                               done = true;
+                           }));
+            ctx.run();
+            BOOST_REQUIRE(done);
+            BOOST_TEST(out.ec == error::cancelled);
+            BOOST_TEST(sink_calls == (before_the_write ? 0u : 1u));
+            BOOST_TEST(out.result.request_written == !before_the_write);
+            BOOST_TEST(!may_return_to_pool(out.ec, out.result));
+            BOOST_TEST(!out.why.empty());
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(reuse_of_a_kept_alive_connection)
