@@ -65,6 +65,17 @@ std::optional<asio::ssl::context> make_ssl_context(const std::optional<tls_ident
     return ctx;
 }
 
+std::shared_ptr<webhook_sender> make_webhook_sender(const asio::any_io_executor& ex, const emulator_options& o,
+                                                   const emulated_clock& clock)
+{
+    if (o.webhook_url.empty())
+        return nullptr;
+    if (o.webhook_secret.empty())
+        throw std::invalid_argument("emulator: webhook_url needs webhook_secret");
+    return std::make_shared<webhook_sender>(
+        ex, clock, webhook_sender_params{o.webhook_url, o.webhook_secret, o.webhook_retry, o.webhook_attempt_timeout});
+}
+
 } // namespace
 
 server_core::server_core(asio::any_io_executor ex, emulator_options options)
@@ -76,6 +87,7 @@ server_core::server_core(asio::any_io_executor ex, emulator_options options)
     , identity(make_identity(opts))
     , ssl_ctx(make_ssl_context(identity))
     , executor(ex)
+    , webhooks(make_webhook_sender(ex, opts, clock))
     , close_after_requests(opts.close_after_requests)
     , idle_close_ms(opts.idle_close.count())
     , control_strand_(asio::make_strand(ex))
@@ -93,6 +105,9 @@ server_core::server_core(asio::any_io_executor ex, emulator_options options)
     acceptor_.bind(ep);
     acceptor_.listen(asio::socket_base::max_listen_connections);
     local_endpoint = acceptor_.local_endpoint();
+    if (webhooks)
+        state.set_end_listener(
+            [sender = webhooks.get()](const batchwire::batch& b, std::int64_t ended_ms) { sender->batch_ended(b, ended_ms); });
 }
 
 void server_core::start()
@@ -103,12 +118,16 @@ void server_core::start()
     asio::co_spawn(control_strand_, [self]() { return self->accept_loop(); }, asio::detached);
     if (!clock.manual())
         asio::co_spawn(control_strand_, [self]() { return self->drive_lifecycle(); }, asio::detached);
+    if (webhooks)
+        webhooks->start();
 }
 
 void server_core::stop()
 {
     if (stopped.exchange(true))
         return;
+    if (webhooks)
+        webhooks->stop();
     auto self = shared_from_this();
     asio::post(control_strand_, [self] {
         boost::system::error_code ignored;
@@ -253,6 +272,8 @@ void server::advance(std::chrono::milliseconds emulated)
 {
     core_->clock.advance(emulated);
     core_->state.settle_all();
+    if (core_->webhooks)
+        core_->webhooks->poke(); // deliveries waiting for emulated time
 }
 
 std::int64_t server::now() const { return core_->clock.now_seconds(); }
@@ -304,6 +325,24 @@ batchwire::batch server::put_batch(const batchwire::batch_create_params& params)
     if (auto* e = std::get_if<api_error>(&result))
         throw std::invalid_argument("put_batch: " + e->message);
     return std::get<batchwire::batch>(std::move(result));
+}
+
+void server::add_webhook_fault(webhook_fault_rule r)
+{
+    if (!core_->webhooks)
+        throw std::logic_error("add_webhook_fault: the emulator sends no webhooks (no webhook_url)");
+    core_->webhooks->add_fault(r);
+}
+
+void server::clear_webhook_faults()
+{
+    if (core_->webhooks)
+        core_->webhooks->clear_faults();
+}
+
+webhook_delivery_stats server::webhook_deliveries() const
+{
+    return core_->webhooks ? core_->webhooks->stats() : webhook_delivery_stats{};
 }
 
 void server::fail_lines(std::function<bool(std::string_view custom_id)> predicate)

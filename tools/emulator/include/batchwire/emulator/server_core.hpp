@@ -11,6 +11,7 @@
 #include <batchwire/emulator/fault_schedule.hpp>
 #include <batchwire/emulator/request_handler.hpp>
 #include <batchwire/emulator/tls_identity.hpp>
+#include <batchwire/emulator/webhook_sender.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -66,6 +67,7 @@ public:
     std::optional<tls_identity> identity;
     std::optional<boost::asio::ssl::context> ssl_ctx;
     boost::asio::any_io_executor executor;
+    std::shared_ptr<webhook_sender> webhooks; // null without emulator_options::webhook_url
 
     // Changeable while serving.
     std::atomic<std::size_t> close_after_requests;
