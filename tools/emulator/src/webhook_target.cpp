@@ -28,7 +28,7 @@ webhook_target parse_webhook_target(std::string_view url)
     if (u.has_userinfo() || u.has_fragment())
         throw bad_url(url, "no user information or fragment, please");
 
-    std::string host = u.encoded_host_address();
+    std::string host(u.encoded_host_address());
     if (host == "localhost")
         host = "127.0.0.1";
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
