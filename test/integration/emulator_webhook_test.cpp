@@ -2,6 +2,7 @@
 // by batchwire's webhook_receiver with the same secret; retries with doubling backoff on the
 // emulated clock; each delivery fault; a clean stop with deliveries pending or in flight.
 
+#include "child_process.hpp"
 #include "emulator_fixture.hpp"
 #include "webhook_delivery.hpp"
 
@@ -28,6 +29,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -597,5 +599,42 @@ BOOST_FIXTURE_TEST_CASE(a_stalled_receiver_neither_blocks_requests_nor_the_stop,
         BOOST_TEST(server->webhook_deliveries().delivered == 0u);
     });
 }
+
+#ifdef BATCHWIRE_EMULATOR_PATH
+BOOST_AUTO_TEST_CASE(the_program_refuses_bad_webhook_flags)
+{
+    const auto scratch =
+        std::filesystem::temp_directory_path() / ("batchwire-emulator-webhook-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(scratch);
+    const auto run = [&](const std::vector<std::string>& args) {
+        auto r = test::run_child(BATCHWIRE_EMULATOR_PATH, args, {}, seconds(30), scratch);
+        BOOST_TEST_MESSAGE("exit " << r.exit_code << " stderr: " << r.err);
+        return r;
+    };
+    const std::string url = "http://127.0.0.1:9/hook";
+    const std::vector<std::vector<std::string>> bad{
+        {"--webhook-url", url},
+        {"--webhook-secret", secret},
+        {"--webhook-fault", "drop"},
+        {"--webhook-url", url, "--webhook-secret", secret, "--webhook-fault", "lose"},
+        {"--webhook-url", "https://127.0.0.1:9/hook", "--webhook-secret", secret},
+        {"--webhook-url", "http://example.com/hook", "--webhook-secret", secret},
+        {"--webhook-url", url, "--webhook-secret", "whsec_%%%%secret-text"},
+        {"--webhook-url", url, "--webhook-secret", secret, "--webhook-attempts", "0"},
+        {"--webhook-url", url, "--webhook-secret", secret, "--webhook-backoff-s", "-1"},
+    };
+    for (const auto& args : bad) {
+        const auto r = run(args);
+        BOOST_TEST(r.exit_code == 2, args.back());
+        BOOST_TEST(r.err.starts_with("batchwire-emulator: "), r.err);
+        BOOST_TEST(r.err.find("secret-text") == std::string::npos);
+    }
+    const auto help = run({"--help"});
+    BOOST_TEST(help.exit_code == 0);
+    BOOST_TEST(help.out.find("--webhook-fault") != std::string::npos);
+    std::error_code ec;
+    std::filesystem::remove_all(scratch, ec);
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,8 @@
 // The first line on stdout is {"base_url": "...", "ca_file": "..."}; scripts read it to
 // find the port and the CA to trust.
 #include <batchwire/emulator/server.hpp>
+#include <batchwire/emulator/webhook_target.hpp>
+#include <batchwire/webhook_signer.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -92,6 +94,20 @@ T number(std::string_view flag, const std::string& text)
         return value;
     } catch (const std::exception&) {
         throw bad_usage(std::string(flag) + ": not a valid number: '" + text + "'");
+    }
+}
+
+void check_webhook_settings(const batchwire::emulator::emulator_options& o)
+{
+    try {
+        (void)batchwire::emulator::parse_webhook_target(o.webhook_url);
+    } catch (const std::invalid_argument& e) {
+        throw bad_usage(std::string("--webhook-url: ") + e.what());
+    }
+    try {
+        (void)batchwire::sign_webhook(o.webhook_secret, "msg_check", 0, "{}");
+    } catch (const std::exception&) {
+        throw bad_usage("--webhook-secret: not a valid secret (whsec_ + base64, or raw text)");
     }
 }
 
@@ -199,6 +215,8 @@ int main(int argc, char** argv)
             throw bad_usage("--webhook-url and --webhook-secret go together");
         if (opts.webhook_url.empty() && !webhook_faults.empty())
             throw bad_usage("--webhook-fault needs --webhook-url");
+        if (!opts.webhook_url.empty())
+            check_webhook_settings(opts);
     } catch (const bad_usage& e) {
         std::cerr << "batchwire-emulator: " << e.what() << "\n(see --help)\n";
         return 2;
