@@ -41,7 +41,8 @@
 namespace batchwire {
 
 enum class wakeup_outcome : std::uint8_t {
-    woken,     // the batch had a watch: its poll loop polls now (or once more after the poll in flight)
+    woken,     // the batch had a watch: its poll loop polls now, or once more after the poll in
+               // flight (nothing, when the watch ends before the wake-up reaches it)
     unwatched, // a batch event for a batch no watch of this client follows
     ignored,   // not a batch event (unknown type / no batch id)
 };
