@@ -198,30 +198,30 @@ void server_core::unregister_session(std::uint64_t id)
         open.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void server_core::count_request(std::string_view pattern)
+void server_core::route_counts::add(std::string_view pattern)
 {
-    std::lock_guard lock(counts_mutex_);
-    ++total_requests_;
-    const auto it = counts_.find(pattern);
-    if (it != counts_.end())
+    std::lock_guard lock(mutex);
+    ++total;
+    const auto it = by_route.find(pattern);
+    if (it != by_route.end())
         ++it->second;
     else
-        counts_.emplace(std::string(pattern), 1);
+        by_route.emplace(std::string(pattern), 1);
 }
 
-std::size_t server_core::request_count(std::string_view pattern) const
+std::size_t server_core::route_counts::get(std::string_view pattern) const
 {
     const std::string wanted = normalize_route_pattern(pattern);
-    std::lock_guard lock(counts_mutex_);
+    std::lock_guard lock(mutex);
     if (wanted.empty() || wanted == "*")
-        return total_requests_;
+        return total;
     if (wanted.find(' ') != std::string::npos) {
-        const auto it = counts_.find(wanted);
-        return it == counts_.end() ? 0 : it->second;
+        const auto it = by_route.find(wanted);
+        return it == by_route.end() ? 0 : it->second;
     }
     // A path alone: every method.
     std::size_t n = 0;
-    for (const auto& [route, count] : counts_) {
+    for (const auto& [route, count] : by_route) {
         const auto space = route.find(' ');
         if (space != std::string::npos && std::string_view(route).substr(space + 1) == wanted)
             n += count;
@@ -285,7 +285,8 @@ void server::set_close_after_requests(std::size_t n) { core_->close_after_reques
 void server::set_idle_close(std::chrono::milliseconds idle) { core_->idle_close_ms.store(idle.count()); }
 void server::set_poll_after_hint(std::optional<std::chrono::milliseconds> hint) { core_->set_poll_after_hint(hint); }
 
-std::size_t server::request_count(std::string_view route_pattern) const { return core_->request_count(route_pattern); }
+std::size_t server::request_count(std::string_view route_pattern) const { return core_->requests.get(route_pattern); }
+std::size_t server::handled_count(std::string_view route_pattern) const { return core_->handled.get(route_pattern); }
 std::size_t server::connections_accepted() const { return core_->accepted.load(); }
 std::size_t server::open_connections() const { return core_->open.load(); }
 std::size_t server::faults_applied() const { return core_->faults.applied(); }

@@ -114,6 +114,9 @@ public:
     // Observation. Patterns are "METHOD /v1/path/{id}" ({anything} matches {id}); empty =
     // every request. Requests to unknown paths count as "METHOD (unknown)".
     std::size_t request_count(std::string_view route_pattern = {}) const;
+    // The requests the API has handled (its state read or changed; the answer may still be
+    // on its way); requests answered by a fault alone are not counted.
+    std::size_t handled_count(std::string_view route_pattern = {}) const;
     std::size_t connections_accepted() const;
     std::size_t open_connections() const;
     std::size_t faults_applied() const;
