@@ -30,7 +30,7 @@ struct watch_webhook_args {
 // The options both commands take.
 inline constexpr option_spec webhook_listen_option{
     "webhook-listen", 0, "ADDR:PORT",
-    "also receive webhooks here (secret: OPENAI_WEBHOOK_SECRET); an event ends the wait at once"};
+    "also receive webhooks here (secret: OPENAI_WEBHOOK_SECRET); polls become a fallback"};
 inline constexpr option_spec webhook_path_option{
     "webhook-path", 0, "PATH", "with --webhook-listen: the path deliveries are POSTed to (default /)"};
 
