@@ -60,16 +60,46 @@ time_point wake_time(time_point next_poll, std::optional<time_point> deadline) n
     return deadline ? std::min(next_poll, *deadline) : next_poll;
 }
 
+namespace {
+
+milliseconds event_woken_interval(const poll_facts& f, const watch_options& o) noexcept
+{
+    const auto fallback = at_least_1ms(o.fallback_interval);
+    if (f.outcome == poll_outcome::failed)
+        return std::min(backoff_interval(f.previous_interval, f.outcome, f.jitter, o), fallback);
+    if (f.server_hint && f.server_hint->count() >= 0)
+        return std::max(fallback, clamp_server_hint(*f.server_hint, o));
+    return fallback;
+}
+
+milliseconds polling_interval(const poll_facts& f, const watch_options& o) noexcept
+{
+    if (f.outcome != poll_outcome::failed && f.server_hint && f.server_hint->count() >= 0)
+        return clamp_server_hint(*f.server_hint, o);
+    return backoff_interval(f.previous_interval, f.outcome, f.jitter, o);
+}
+
+} // namespace
+
 poll_plan plan_next_poll(const poll_facts& f, const watch_options& o) noexcept
 {
     poll_plan p;
-    if (f.outcome != poll_outcome::failed && f.server_hint && f.server_hint->count() >= 0)
-        p.interval = clamp_server_hint(*f.server_hint, o);
-    else
-        p.interval = backoff_interval(f.previous_interval, f.outcome, f.jitter, o);
+    p.interval = o.woken_by_events ? event_woken_interval(f, o) : polling_interval(f, o);
     p.next_poll = saturating_add(f.now, p.interval);
     p.wake_at = wake_time(p.next_poll, f.deadline);
     return p;
 }
+
+poll_plan earlier_plan(const poll_plan& a, const poll_plan& b) noexcept
+{
+    return b.next_poll < a.next_poll ? b : a;
+}
+
+milliseconds joining_interval(const watch_options& o) noexcept
+{
+    return at_least_1ms(o.woken_by_events ? o.fallback_interval : o.initial_interval);
+}
+
+time_point time_after(time_point from, milliseconds d) noexcept { return saturating_add(from, d); }
 
 } // namespace batchwire::detail

@@ -43,7 +43,22 @@ std::chrono::milliseconds clamp_server_hint(std::chrono::milliseconds hint, cons
 std::chrono::milliseconds backoff_interval(std::chrono::milliseconds previous, poll_outcome outcome, double jitter,
                                            const watch_options& o) noexcept;
 
+// One watcher's plan. With o.woken_by_events: fallback_interval, lengthened (never
+// shortened) by a successful poll's clamped hint; after a failed poll the backoff interval,
+// never above fallback_interval. Otherwise the hint when a successful poll sent one, else
+// backoff_interval.
 poll_plan plan_next_poll(const poll_facts& f, const watch_options& o) noexcept;
+
+// Of two watchers' plans for one shared loop, the one that polls first.
+poll_plan earlier_plan(const poll_plan& a, const poll_plan& b) noexcept;
+
+// The interval a watcher waits after its loop's last poll when it joins the loop:
+// fallback_interval with woken_by_events, else initial_interval (at least 1 ms).
+std::chrono::milliseconds joining_interval(const watch_options& o) noexcept;
+
+// `from` + `d`, saturated at the clock's maximum.
+std::chrono::steady_clock::time_point time_after(std::chrono::steady_clock::time_point from,
+                                                 std::chrono::milliseconds d) noexcept;
 
 // The earlier of next_poll and deadline.
 std::chrono::steady_clock::time_point wake_time(std::chrono::steady_clock::time_point next_poll,

@@ -8,6 +8,7 @@
 #include "poll_schedule.hpp"
 #include "retry_policy.hpp"
 #include "watch_registry.hpp"
+#include "watch_wakeup_decision.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -68,6 +69,15 @@ public:
         // A deadline earlier than the loop's wake-up: wake it to sleep again, shorter.
         if (auto d = deadline_of(sub); d && *d < timer_.expiry())
             timer_.cancel();
+        // A newcomer asking for an earlier poll than the sleeping loop planned brings it
+        // forward (after a poll in flight, the plan counts the newcomer anyway).
+        if (last_poll_at_ && !in_flight_) {
+            const auto asked = time_after(*last_poll_at_, joining_interval(sub.opts));
+            if (asked < next_poll_) {
+                next_poll_ = asked;
+                timer_.cancel();
+            }
+        }
         subs_.push_back(std::move(sub));
         if (last_ && last_->is_terminal()) // cannot happen while running; kept for safety
             finish_all(error_code{}, {});
@@ -88,6 +98,19 @@ public:
             // in between must start a new loop, not join this dying one.
             detach();
             stop_.emit(asio::cancellation_type::terminal);
+        }
+    }
+
+    // A verified event for this batch: poll now, or once more after the poll in flight.
+    void wake()
+    {
+        const auto action = decide_wakeup({.batch_event = true, .watched = !subs_.empty(),
+                                           .poll_in_flight = in_flight_, .wake_pending = wake_pending_});
+        if (action == wakeup_action::poll_now) {
+            wake_pending_ = true;
+            timer_.cancel(); // the loop sees the flag when its wait completes, and polls
+        } else if (action == wakeup_action::poll_after_in_flight) {
+            wake_pending_ = true;
         }
     }
 
@@ -113,7 +136,13 @@ private:
             if (!ro.total_timeout || ro.total_timeout->count() == 0 || *ro.total_timeout > left)
                 ro.total_timeout = left;
         }
+        // This poll answers every event so far; one arriving while it is in flight asks for
+        // another (the answer may predate it).
+        wake_pending_ = false;
+        in_flight_ = true;
         auto r = co_await batch_by_id(st_, id_, false, ro);
+        in_flight_ = false;
+        last_poll_at_ = clock::now();
         if (cs.cancelled() != asio::cancellation_type::none || subs_.empty())
             co_return false;
         if (r.ec) {
@@ -157,15 +186,19 @@ private:
             if (!co_await poll_once(cs, facts))
                 break;
             expire_deadlines();
+            if (subs_.empty())
+                break;
             facts.jitter = draw_jitter();
             facts.now = clock::now();
             facts.deadline = earliest_deadline();
-            const poll_plan plan = plan_next_poll(facts, opts_);
+            const poll_plan plan = plan_for_watchers(facts);
             interval = plan.interval;
+            next_poll_ = plan.next_poll;
             // Sleep until the next poll, waking for each deadline on the way (add() wakes
-            // the timer early when a watcher with an earlier deadline joins).
-            while (!subs_.empty() && clock::now() < plan.next_poll) {
-                timer_.expires_at(wake_time(plan.next_poll, earliest_deadline()));
+            // the timer early when a watcher with an earlier deadline or poll joins; wake()
+            // when an event arrives).
+            while (!subs_.empty() && !wake_pending_ && clock::now() < next_poll_) {
+                timer_.expires_at(wake_time(next_poll_, earliest_deadline()));
                 co_await timer_.async_wait(use_tuple);
                 if (cs.cancelled() != asio::cancellation_type::none)
                     break;
@@ -184,12 +217,23 @@ private:
         detach();
     }
 
+    // The shortest interval any current watcher asks for (subs_ not empty).
+    poll_plan plan_for_watchers(const poll_facts& facts) const
+    {
+        poll_plan plan = plan_next_poll(facts, subs_.front().opts);
+        for (auto it = std::next(subs_.begin()); it != subs_.end(); ++it)
+            plan = earlier_plan(plan, plan_next_poll(facts, it->opts));
+        return plan;
+    }
+
     // Leaves the registry (on its strand, where we are) unless a new loop replaced us.
     void detach()
     {
         auto it = reg_->polls_.find(id_);
-        if (it != reg_->polls_.end() && it->second.get() == this)
+        if (it != reg_->polls_.end() && it->second.get() == this) {
             reg_->polls_.erase(it);
+            reg_->watched_.erase(id_);
+        }
     }
 
     std::optional<clock::time_point> earliest_deadline() const
@@ -286,12 +330,16 @@ private:
     std::shared_ptr<watch_registry> reg_;
     std::shared_ptr<client_state> st_;
     std::string id_;
-    watch_options opts_; // the first watcher's: intervals and poll request options
+    watch_options opts_; // the first watcher's: its poll request options
     std::list<watch_subscriber> subs_;
     std::optional<batch> last_;
     std::optional<long long> last_date_;
     asio::cancellation_signal stop_;
     asio::steady_timer timer_; // the sleep between polls
+    clock::time_point next_poll_{};             // as planned after the last poll
+    std::optional<clock::time_point> last_poll_at_; // when the last poll's answer came
+    bool in_flight_ = false;    // a poll's request is out
+    bool wake_pending_ = false; // an event asked for a poll that has not started yet
 };
 
 // ---- registry ---------------------------------------------------------------------------
@@ -333,8 +381,10 @@ void watch_registry::subscribe_on_strand(std::shared_ptr<client_state> st, std::
 {
     auto& poll = polls_[batch_id];
     const bool fresh = !poll;
-    if (fresh)
+    if (fresh) {
         poll = std::make_shared<batch_poll>(shared_from_this(), std::move(st), batch_id, sub.opts);
+        watched_.insert(batch_id);
+    }
     poll->add(std::move(sub), std::move(initial), initial_date);
     if (fresh)
         poll->start();
@@ -345,6 +395,33 @@ void watch_registry::leave_on_strand(const std::string& batch_id, std::uint64_t 
     auto it = polls_.find(batch_id);
     if (it != polls_.end())
         it->second->leave(sub_id);
+}
+
+void watch_registry::wake_on_strand(const std::string& batch_id)
+{
+    // The loop may have ended since the event was classified: then there is nothing to wake.
+    auto it = polls_.find(batch_id);
+    if (it != polls_.end())
+        it->second->wake();
+}
+
+wakeup_outcome watch_registry::wake(const webhook_event& e)
+{
+    wakeup_facts facts;
+    facts.batch_event = e.is_batch_event() && !e.batch_id.empty();
+    facts.watched = facts.batch_event && watched_.contains(e.batch_id);
+    // The loop's own facts (a poll in flight, a wake pending) are the strand's: it decides
+    // again there.
+    const auto action = decide_wakeup(facts);
+    wakeup_outcome outcome = wakeup_outcome::woken;
+    if (action == wakeup_action::ignored)
+        outcome = wakeup_outcome::ignored;
+    else if (action == wakeup_action::unwatched)
+        outcome = wakeup_outcome::unwatched;
+    else
+        asio::post(strand_, [self = shared_from_this(), id = e.batch_id] { self->wake_on_strand(id); });
+    wakeup_counters_.count(outcome);
+    return outcome;
 }
 
 std::size_t watch_registry::active_polls_for_test() const { return polls_.size(); }

@@ -3,9 +3,12 @@
 
 // The shared polls of watch_until_terminal: at most one poll loop per batch id and client,
 // serving every watcher of that batch. All of it lives on one strand per client; requests
-// run on their own strands and come back to it.
+// run on their own strands and come back to it. Webhook events (watch_wakeup.hpp) reach it
+// from any thread through wake(), which reads only the wake-up index and posts to the strand.
 
 #include "client_state.hpp"
+#include "watch_wakeup_counters.hpp"
+#include "watch_wakeup_index.hpp"
 
 #include <batchwire/watch.hpp>
 
@@ -48,6 +51,11 @@ public:
                    std::optional<batch> initial, std::optional<long long> initial_date, watch_handler h,
                    diagnostics* diag);
 
+    // From any thread: makes the batch's poll loop poll now (or once more after the poll in
+    // flight) when the batch has one; what the event was (see wakeup_outcome). Counted.
+    wakeup_outcome wake(const webhook_event& e);
+    wakeup_stats wakeup_statistics() const noexcept { return wakeup_counters_.read(); }
+
     std::size_t active_polls_for_test() const; // only meaningful on the strand's thread
 
 private:
@@ -55,10 +63,13 @@ private:
     void subscribe_on_strand(std::shared_ptr<client_state> st, std::string batch_id, watch_subscriber sub,
                              std::optional<batch> initial, std::optional<long long> initial_date);
     void leave_on_strand(const std::string& batch_id, std::uint64_t sub_id);
+    void wake_on_strand(const std::string& batch_id);
 
     boost::asio::any_io_executor ex_;
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     std::unordered_map<std::string, std::shared_ptr<batch_poll>> polls_; // strand only
+    watch_wakeup_index watched_; // the keys of polls_, for any thread
+    watch_wakeup_counters wakeup_counters_;
     std::atomic<std::uint64_t> next_sub_id_{1};
 };
 

@@ -13,6 +13,18 @@
 // - Polling: starts at initial_interval, grows by backoff_factor (with jitter) up to
 //   max_interval, and honours the server's openai-poll-after-ms within
 //   [min_server_hint, max_server_hint] (a hint of 0 never makes it poll in a tight loop).
+// - Woken by webhook events (woken_by_events, see watch_wakeup.hpp): a verified event for
+//   the batch makes the loop retrieve it at once; the regular polls become a slow fallback
+//   that ends the watch even when an event is lost: every fallback_interval, flat (no
+//   backoff from initial_interval up to it). A server hint can lengthen that wait (to the
+//   hint within [min_server_hint, max_server_hint]) but never shorten it. A failed poll is
+//   retried as a polling watch retries it (backoff within [initial_interval,
+//   max_interval]), never later than fallback_interval.
+// - Watchers with different settings on one loop: after each poll the loop waits the
+//   shortest interval any of its current watchers asks for (each planned from the loop's
+//   last interval). A watcher that joins a sleeping loop and asks for an earlier poll (its
+//   initial_interval, or its fallback_interval, from the loop's last poll) brings the next
+//   poll forward. Poll requests use the options of the watcher that started the loop.
 // - Errors while polling: transient ones (network, timeouts, 429, 5xx) are retried within
 //   the watch and reported to on_poll_error; permanent ones (401, 403, 404, ...) end the
 //   watch with that error.
@@ -75,6 +87,11 @@ struct watch_options {
     std::function<void(const boost::system::error_code&, const diagnostics&)> on_poll_error;
     // Per poll request (timeouts, retries of one poll).
     request_options poll_request;
+
+    // Verified webhook events wake this watch (watch_wakeup.hpp), and its regular polls
+    // become a fallback every fallback_interval (at least 1 ms) instead of the backoff above.
+    bool woken_by_events = false;
+    std::chrono::milliseconds fallback_interval{std::chrono::minutes(5)};
 };
 
 namespace detail {

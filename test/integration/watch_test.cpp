@@ -565,4 +565,36 @@ BOOST_AUTO_TEST_CASE(watchers_of_one_batch_share_every_poll_across_clock_advance
         BOOST_TEST(events[i] <= polls); // a watcher joining after the first poll saw fewer
 }
 
+BOOST_AUTO_TEST_CASE(a_polling_watcher_joining_a_loop_woken_by_events_brings_its_poll_forward)
+{
+    // The first watcher waits for events, with an hour's fallback; a second one that polls
+    // every few milliseconds joins the sleeping loop: the loop polls at the shorter interval
+    // from then on, and both watches end without any event.
+    watch_fixture f;
+    const auto id = f.new_batch();
+    auto woken = f.fast_polls();
+    woken.woken_by_events = true;
+    woken.fallback_interval = std::chrono::hours(1);
+    woken.initial_interval = woken.max_interval = std::chrono::hours(1);
+    std::optional<batch> first, second;
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> { first = co_await watch_until_terminal(f.c, id, woken); },
+                   asio::detached);
+    asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+        co_await until([&] { return f.saw(batch_status::validating); }); // the loop sleeps for an hour
+        asio::co_spawn(f.ctx, [&]() -> asio::awaitable<void> {
+            watch_options polling;
+            polling.initial_interval = milliseconds(2);
+            polling.max_interval = milliseconds(4);
+            second = co_await watch_until_terminal(f.c, id, polling);
+        }, asio::detached);
+        co_await until([&] { return f.server->request_count("GET /v1/batches/{id}") >= 2; });
+        f.server->advance(seconds(3600));
+    }, asio::detached);
+    f.ctx.run();
+    BOOST_REQUIRE(first.has_value());
+    BOOST_REQUIRE(second.has_value());
+    BOOST_TEST(first->status == batch_status::completed);
+    BOOST_TEST(second->status == batch_status::completed);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

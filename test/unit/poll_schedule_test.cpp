@@ -235,4 +235,106 @@ BOOST_AUTO_TEST_CASE(huge_intervals_do_not_overflow_the_clock)
     BOOST_TEST((p.next_poll > t0));
 }
 
+BOOST_AUTO_TEST_CASE(woken_by_events_polls_at_the_fallback_interval)
+{
+    // Fallback 300 s; backoff 1..30 s; hints within [100 ms, 30 s] unless stated.
+    watch_options o;
+    o.woken_by_events = true;
+    o.fallback_interval = milliseconds(300000);
+    struct row {
+        long long previous_ms;
+        poll_outcome outcome;
+        std::optional<long long> hint_ms;
+        long long max_hint_ms;
+        long long fallback_ms;
+        long long expected_ms;
+    };
+    using po = poll_outcome;
+    const row rows[] = {
+        // Flat: no backoff from initial_interval, whatever came before.
+        {0, po::unchanged, std::nullopt, 30000, 300000, 300000},
+        {1000, po::changed, std::nullopt, 30000, 300000, 300000},
+        {300000, po::unchanged, std::nullopt, 30000, 300000, 300000},
+        // A hint never shortens the fallback...
+        {300000, po::unchanged, 0, 30000, 300000, 300000},
+        {300000, po::unchanged, 30000, 30000, 300000, 300000},
+        // ...but lengthens it, within its cap.
+        {300000, po::unchanged, 500000, 600000, 300000, 500000},
+        {300000, po::unchanged, 900000, 600000, 300000, 600000},
+        {100, po::changed, 250, 30000, 100, 250},
+        {100, po::changed, 50, 30000, 100, 100},  // the floor (100) is not above the fallback
+        {300000, po::unchanged, -1, 600000, 300000, 300000}, // a negative hint is ignored
+        // A failed poll: the backoff, never above the fallback; its hint is not used.
+        {300000, po::failed, std::nullopt, 30000, 300000, 30000},
+        {1000, po::failed, 500000, 600000, 300000, 1500},
+        {1000, po::failed, std::nullopt, 30000, 1200, 1200},
+        {1000, po::failed, std::nullopt, 30000, 500, 500},
+        // The fallback is at least 1 ms.
+        {0, po::unchanged, std::nullopt, 30000, 0, 1},
+        {0, po::unchanged, std::nullopt, 30000, -5, 1},
+        {0, po::failed, std::nullopt, 30000, 0, 1},
+    };
+    for (const auto& r : rows) {
+        BOOST_TEST_CONTEXT("previous " << r.previous_ms << ", outcome " << static_cast<int>(r.outcome) << ", hint "
+                                       << r.hint_ms.value_or(-999) << ", cap " << r.max_hint_ms << ", fallback "
+                                       << r.fallback_ms)
+        {
+            o.max_server_hint = milliseconds(r.max_hint_ms);
+            o.fallback_interval = milliseconds(r.fallback_ms);
+            poll_facts f;
+            f.previous_interval = milliseconds(r.previous_ms);
+            f.outcome = r.outcome;
+            if (r.hint_ms)
+                f.server_hint = milliseconds(*r.hint_ms);
+            f.now = t0;
+            const auto p = plan_next_poll(f, o);
+            BOOST_TEST(p.interval.count() == r.expected_ms);
+            BOOST_TEST((p.next_poll == t0 + milliseconds(r.expected_ms)));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(huge_fallback_does_not_overflow_the_clock)
+{
+    watch_options o;
+    o.woken_by_events = true;
+    o.fallback_interval = milliseconds::max();
+    poll_facts f;
+    f.now = t0;
+    const auto p = plan_next_poll(f, o);
+    BOOST_TEST((p.next_poll == time_point::max()));
+    BOOST_TEST((time_after(t0, milliseconds::max()) == time_point::max()));
+    BOOST_TEST((time_after(t0, milliseconds(5)) == t0 + milliseconds(5)));
+}
+
+BOOST_AUTO_TEST_CASE(a_shared_loop_takes_the_shortest_interval_any_watcher_asks_for)
+{
+    watch_options polling; // 1 s growing to 30 s
+    watch_options woken;
+    woken.woken_by_events = true; // 5 min
+    watch_options quick_fallback = woken;
+    quick_fallback.fallback_interval = milliseconds(200);
+    poll_facts f;
+    f.now = t0;
+    f.previous_interval = milliseconds(20000);
+    const auto a = plan_next_poll(f, polling);
+    const auto b = plan_next_poll(f, woken);
+    BOOST_TEST(a.interval.count() == 30000);
+    BOOST_TEST(b.interval.count() == 300000);
+    BOOST_TEST(earlier_plan(a, b).interval.count() == 30000);
+    BOOST_TEST(earlier_plan(b, a).interval.count() == 30000);
+    const auto c = plan_next_poll(f, quick_fallback);
+    BOOST_TEST(earlier_plan(earlier_plan(a, b), c).interval.count() == 200);
+    BOOST_TEST(earlier_plan(a, a).interval.count() == 30000); // a tie keeps the first
+
+    // Joining a sleeping loop: what the newcomer waits after the loop's last poll.
+    BOOST_TEST(joining_interval(polling).count() == 1000);
+    BOOST_TEST(joining_interval(woken).count() == 300000);
+    BOOST_TEST(joining_interval(quick_fallback).count() == 200);
+    quick_fallback.fallback_interval = milliseconds(0);
+    BOOST_TEST(joining_interval(quick_fallback).count() == 1);
+    polling.initial_interval = milliseconds(-3);
+    BOOST_TEST(joining_interval(polling).count() == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,7 @@
 #include "result_files.hpp"
 #include "results_command.hpp"
 #include "watch_display.hpp"
+#include "watch_webhooks.hpp"
 
 #include <batchwire/watch.hpp>
 
@@ -22,6 +23,8 @@ namespace {
 constexpr std::array watch_options_spec{
     option_spec{"timeout", 0, "D", "give up after this long (default: derived from the batch, see below)"},
     option_spec{"download-partial", 0, "DIR", "when the batch ends, save its output and error files in DIR"},
+    webhook_listen_option,
+    webhook_path_option,
 };
 
 constexpr std::array cancel_options_spec{
@@ -30,6 +33,8 @@ constexpr std::array cancel_options_spec{
     option_spec{"download-partial", 0, "DIR", "with --watch: when the batch ends, save its result files in DIR"},
     option_spec{"results", 0, "DIR", "with --watch: when the batch ends, its outcomes (and resubmit file) in DIR"},
     option_spec{"input", 0, "FILE", "with --results: the batch's input JSONL, to reconcile and resubmit"},
+    webhook_listen_option,
+    webhook_path_option,
 };
 
 struct watch_args {
@@ -40,6 +45,7 @@ struct watch_args {
     std::string download_dir;
     std::string results_dir; // cancel --watch --results DIR [--input FILE]
     std::string input_path;
+    std::optional<watch_webhook_args> webhooks; // --webhook-listen
 };
 
 watch_options make_watch_options(const global_settings& s, const watch_args& a)
@@ -51,6 +57,12 @@ watch_options make_watch_options(const global_settings& s, const watch_args& a)
     }
     wo.server_time_scale = s.server_time_scale;
     wo.timeout = a.timeout;
+    if (a.webhooks) {
+        // Events end the wait; polls only back them up, at --poll-interval when given.
+        wo.woken_by_events = true;
+        if (s.poll_interval)
+            wo.fallback_interval = *s.poll_interval;
+    }
     return wo;
 }
 
@@ -71,6 +83,10 @@ asio::awaitable<exit_status> run_watch(command_env& env, watch_args a)
         display.show_poll_error(ec, diag);
     };
 
+    std::optional<watch_webhooks> webhooks; // before the cancel: no event is missed
+    if (a.webhooks)
+        webhooks.emplace(env.api, *a.webhooks, [&display](std::string_view line) { display.note(line); });
+
     batch final_batch;
     try {
         if (a.cancel_first)
@@ -87,6 +103,7 @@ asio::awaitable<exit_status> run_watch(command_env& env, watch_args a)
         display.finish();
         throw;
     }
+    webhooks.reset();
     display.finish();
     if (a.results_dir.empty())
         print_object(final_batch, env.settings.pretty);
@@ -116,6 +133,7 @@ watch_args read_watch_args(const command_line& cl, std::string_view command)
             throw usage_error("--download-partial needs a directory", command);
         a.download_dir = *v;
     }
+    a.webhooks = read_watch_webhook_args(cl, command);
     return a;
 }
 
@@ -130,8 +148,8 @@ command_job make_cancel_job(const command_line& cl)
     watch_args a = read_watch_args(cl, "cancel");
     a.cancel_first = true;
     a.follow = cl.options.has("watch");
-    if (!a.follow && (a.timeout || !a.download_dir.empty()))
-        throw usage_error("--timeout and --download-partial need --watch", "cancel");
+    if (!a.follow && (a.timeout || !a.download_dir.empty() || a.webhooks))
+        throw usage_error("--timeout, --download-partial and --webhook-listen need --watch", "cancel");
     for (const char* name : {"results", "input"})
         if (auto v = cl.options.value(name); v && v->empty())
             throw usage_error("--" + std::string(name) + " is empty", "cancel");
@@ -161,6 +179,12 @@ constexpr std::string_view watch_help =
     "(when set) are saved as DIR/<file_id>.jsonl; the paths are reported on stderr. A failed\n"
     "download sets the exit status of its error.\n"
     "\n"
+    "--webhook-listen ADDR:PORT (and --webhook-path PATH, default /): while it waits, also\n"
+    "receive OpenAI's signed webhooks there (plain HTTP; the secret is OPENAI_WEBHOOK_SECRET).\n"
+    "Each verified event is reported on stderr (webhook batch.completed evt_... for batch_...);\n"
+    "one for this batch triggers a confirming retrieve at once, and polls become a fallback\n"
+    "(every --poll-interval when given, else every 5 minutes).\n"
+    "\n"
     "Exit status: 0 completed, 10 cancelled, 11 failed, 12 expired, 5 the deadline passed\n"
     "(the last snapshot is still printed), 130 interrupted (Ctrl-C stops the watch; the\n"
     "batch is not affected), 2-6 as for every command.";
@@ -172,7 +196,7 @@ const command_spec& watch_command()
     static const std::string description = "Follows the batch until it ends.\n\n" + std::string(watch_help);
     static const command_spec spec{
         {"watch", watch_options_spec, 1, 1, "ID"},
-        "watch ID [--timeout D] [--download-partial DIR]",
+        "watch ID [--timeout D] [--download-partial DIR] [--webhook-listen ADDR:PORT [--webhook-path PATH]]",
         "follow a batch until it completes, fails, expires or is cancelled",
         description,
         make_watch_job,
@@ -196,7 +220,8 @@ const command_spec& cancel_command()
         std::string(watch_help);
     static const command_spec spec{
         {"cancel", cancel_options_spec, 1, 1, "ID"},
-        "cancel ID [--watch] [--timeout D] [--download-partial DIR] [--results DIR [--input FILE]]",
+        "cancel ID [--watch] [--timeout D] [--download-partial DIR] [--results DIR [--input FILE]] "
+        "[--webhook-listen ADDR:PORT [--webhook-path PATH]]",
         "cancel a batch (and with --watch, follow it until it ends)",
         description,
         make_cancel_job,

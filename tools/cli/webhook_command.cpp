@@ -3,6 +3,7 @@
 
 #include "command_table.hpp"
 #include "json_output.hpp"
+#include "listen_address.hpp"
 
 #include <batchwire/webhook_listener.hpp>
 #include <batchwire/webhook_verifier.hpp>
@@ -14,7 +15,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
-#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -40,27 +40,6 @@ struct listen_args {
     std::string secret;
     std::optional<webhook_tls_identity> tls;
 };
-
-// "127.0.0.1:8080", "[::1]:8443", "localhost:0". IP literals only: no resolver.
-asio::ip::tcp::endpoint parse_listen_address(const std::string& text)
-{
-    const std::size_t colon = text.rfind(':');
-    if (colon == std::string::npos)
-        throw usage_error("--listen: expected ADDR:PORT, got '" + text + "'", "webhook");
-    std::string host = text.substr(0, colon);
-    const std::string port_text = text.substr(colon + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    if (host == "localhost")
-        host = "127.0.0.1";
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(host, ec);
-    unsigned port = 0;
-    const auto [end, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec || perr != std::errc{} || end != port_text.data() + port_text.size() || port_text.empty() || port > 65535)
-        throw usage_error("--listen: '" + text + "' is not an IP address and a port", "webhook");
-    return {address, static_cast<unsigned short>(port)};
-}
 
 std::string read_pem(const std::string& path, std::string_view option)
 {
@@ -95,10 +74,8 @@ asio::awaitable<exit_status> run_listen(listen_args a)
         const boost::json::value payload(std::move(e.payload));
         print_json(payload, false); // one line, flushed
     });
-    const auto ep = listener.local_endpoint();
-    const std::string host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string();
-    std::fprintf(stderr, "batchwire: listening for webhooks on %s://%s:%u%s\n", a.tls ? "https" : "http",
-                 host.c_str(), static_cast<unsigned>(ep.port()), a.path.c_str());
+    std::fprintf(stderr, "batchwire: listening for webhooks on %s\n",
+                 listen_url(listener.local_endpoint(), a.tls.has_value(), a.path).c_str());
     std::fflush(stderr);
 
     signals.async_wait([&listener](const boost::system::error_code& ec, int) {
@@ -125,7 +102,7 @@ command_job make_webhook_job(const command_line& cl)
     if (cl.positionals.at(0) != "listen")
         throw usage_error("unknown webhook command '" + cl.positionals.at(0) + "' (there is: listen)", "webhook");
     listen_args a;
-    a.endpoint = parse_listen_address(cl.options.value("listen").value_or("127.0.0.1:8080"));
+    a.endpoint = parse_listen_address(cl.options.value("listen").value_or("127.0.0.1:8080"), "listen", "webhook");
     if (auto p = cl.options.value("path")) {
         if (p->empty() || p->front() != '/')
             throw usage_error("--path must start with '/'", "webhook");

@@ -2,6 +2,8 @@
 // The first line on stdout is {"base_url": "...", "ca_file": "..."}; scripts read it to
 // find the port and the CA to trust.
 #include <batchwire/emulator/server.hpp>
+#include <batchwire/emulator/webhook_target.hpp>
+#include <batchwire/webhook_signer.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -47,6 +49,18 @@ then serves until SIGINT or SIGTERM.
                               close_after_response reset_mid_response truncate_body
                               stall_headers stall_body slow_drip malformed_json wrong_content_type
   --fault-seed N              seed for fault probabilities (default 24301)
+  --webhook-url URL           POST a signed event there when a batch ends (completed,
+                              failed, expired, cancelled): http://IP:PORT/path (or localhost)
+  --webhook-secret SECRET     the signing secret (whsec_ + base64, or raw text); needed
+                              with --webhook-url
+  --webhook-fault SPEC        a delivery fault (repeatable): KIND or KIND:N (the next N
+                              events; 0 = every one), or 'kind=delay,delay_s=30,skip=1,count=2'
+                              kinds: drop duplicate delay out_of_order bad_signature
+                              (delay: 60 emulated seconds unless delay_s/delay_ms says)
+  --webhook-attempts N        attempts per delivery before giving up (default 8)
+  --webhook-backoff-s X       emulated wait after the first failed attempt, doubling
+                              up to an hour (default 5)
+  --webhook-timeout-ms N      wall time for one attempt (default 10000)
   --close-after-requests N    Connection: close on the Nth response of a connection
   --idle-close-ms N           silently close connections idle this long
   --request-timeout-ms N      a request must arrive whole (first byte to end of body)
@@ -83,6 +97,20 @@ T number(std::string_view flag, const std::string& text)
     }
 }
 
+void check_webhook_settings(const batchwire::emulator::emulator_options& o)
+{
+    try {
+        (void)batchwire::emulator::parse_webhook_target(o.webhook_url);
+    } catch (const std::invalid_argument& e) {
+        throw bad_usage(std::string("--webhook-url: ") + e.what());
+    }
+    try {
+        (void)batchwire::sign_webhook(o.webhook_secret, "msg_check", 0, "{}");
+    } catch (const std::exception&) {
+        throw bad_usage("--webhook-secret: not a valid secret (whsec_ + base64, or raw text)");
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -90,6 +118,7 @@ int main(int argc, char** argv)
     namespace em = batchwire::emulator;
     em::emulator_options opts;
     std::vector<em::fault_rule> faults;
+    std::vector<em::webhook_fault_rule> webhook_faults;
     unsigned threads = 1;
 
     try {
@@ -143,6 +172,27 @@ int main(int argc, char** argv)
                 } catch (const std::invalid_argument& e) {
                     throw bad_usage(e.what());
                 }
+            } else if (flag == "--webhook-url") {
+                opts.webhook_url = value();
+            } else if (flag == "--webhook-secret") {
+                opts.webhook_secret = value();
+            } else if (flag == "--webhook-fault") {
+                try {
+                    webhook_faults.push_back(em::parse_webhook_fault_rule(value()));
+                } catch (const std::invalid_argument& e) {
+                    throw bad_usage(e.what());
+                }
+            } else if (flag == "--webhook-attempts") {
+                opts.webhook_retry.max_attempts = number<unsigned>(flag, value());
+                if (opts.webhook_retry.max_attempts == 0)
+                    throw bad_usage("--webhook-attempts must be at least 1");
+            } else if (flag == "--webhook-backoff-s") {
+                const double s = number<double>(flag, value());
+                if (!(s >= 0))
+                    throw bad_usage("--webhook-backoff-s must not be negative");
+                opts.webhook_retry.initial_backoff = std::chrono::milliseconds(static_cast<long long>(s * 1000));
+            } else if (flag == "--webhook-timeout-ms") {
+                opts.webhook_attempt_timeout = std::chrono::milliseconds(number<long long>(flag, value()));
             } else if (flag == "--fault-seed") {
                 opts.fault_seed = number<std::uint64_t>(flag, value());
             } else if (flag == "--close-after-requests") {
@@ -161,6 +211,12 @@ int main(int argc, char** argv)
                 throw bad_usage("unknown option " + flag);
             }
         }
+        if (opts.webhook_url.empty() != opts.webhook_secret.empty())
+            throw bad_usage("--webhook-url and --webhook-secret go together");
+        if (opts.webhook_url.empty() && !webhook_faults.empty())
+            throw bad_usage("--webhook-fault needs --webhook-url");
+        if (!opts.webhook_url.empty())
+            check_webhook_settings(opts);
     } catch (const bad_usage& e) {
         std::cerr << "batchwire-emulator: " << e.what() << "\n(see --help)\n";
         return 2;
@@ -171,6 +227,8 @@ int main(int argc, char** argv)
         em::server srv(ioc.get_executor(), opts);
         for (auto& f : faults)
             srv.add_fault(std::move(f));
+        for (const auto& f : webhook_faults)
+            srv.add_webhook_fault(f);
 
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
         signals.async_wait([&srv](const boost::system::error_code& ec, int) {

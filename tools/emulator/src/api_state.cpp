@@ -202,6 +202,12 @@ std::optional<std::int64_t> api_state::next_due_ms() const
     return due;
 }
 
+void api_state::set_end_listener(std::function<void(const batchwire::batch&, std::int64_t)> listener)
+{
+    std::lock_guard lock(mutex_);
+    end_listener_ = std::move(listener);
+}
+
 void api_state::set_fail_predicate(std::function<bool(std::string_view)> predicate)
 {
     std::lock_guard lock(mutex_);

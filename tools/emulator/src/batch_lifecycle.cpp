@@ -81,6 +81,8 @@ void api_state::settle(batch_record& rec, std::int64_t now)
                 b.errors = std::move(result.errors);
                 set_status(b, batch_status::failed);
                 b.failed_at = emulated_clock::floor_seconds(rec.validated_ms);
+                if (end_listener_)
+                    end_listener_(b, rec.validated_ms);
                 return;
             }
             rec.requests = std::move(result.requests);
@@ -144,6 +146,8 @@ void api_state::finish(batch_record& rec, batchwire::batch_status status, std::i
     // The results are in the files now; the parsed requests are no longer needed.
     rec.requests = {};
     rec.outcomes = {};
+    if (end_listener_)
+        end_listener_(b, at_ms);
 }
 
 void api_state::write_result_files(batch_record& rec, std::int64_t at_ms, const char* never_run_code)

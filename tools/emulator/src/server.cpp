@@ -65,6 +65,17 @@ std::optional<asio::ssl::context> make_ssl_context(const std::optional<tls_ident
     return ctx;
 }
 
+std::shared_ptr<webhook_sender> make_webhook_sender(const asio::any_io_executor& ex, const emulator_options& o,
+                                                   const emulated_clock& clock)
+{
+    if (o.webhook_url.empty())
+        return nullptr;
+    if (o.webhook_secret.empty())
+        throw std::invalid_argument("emulator: webhook_url needs webhook_secret");
+    return std::make_shared<webhook_sender>(
+        ex, clock, webhook_sender_params{o.webhook_url, o.webhook_secret, o.webhook_retry, o.webhook_attempt_timeout});
+}
+
 } // namespace
 
 server_core::server_core(asio::any_io_executor ex, emulator_options options)
@@ -76,6 +87,7 @@ server_core::server_core(asio::any_io_executor ex, emulator_options options)
     , identity(make_identity(opts))
     , ssl_ctx(make_ssl_context(identity))
     , executor(ex)
+    , webhooks(make_webhook_sender(ex, opts, clock))
     , close_after_requests(opts.close_after_requests)
     , idle_close_ms(opts.idle_close.count())
     , control_strand_(asio::make_strand(ex))
@@ -93,6 +105,9 @@ server_core::server_core(asio::any_io_executor ex, emulator_options options)
     acceptor_.bind(ep);
     acceptor_.listen(asio::socket_base::max_listen_connections);
     local_endpoint = acceptor_.local_endpoint();
+    if (webhooks)
+        state.set_end_listener(
+            [sender = webhooks.get()](const batchwire::batch& b, std::int64_t ended_ms) { sender->batch_ended(b, ended_ms); });
 }
 
 void server_core::start()
@@ -103,12 +118,16 @@ void server_core::start()
     asio::co_spawn(control_strand_, [self]() { return self->accept_loop(); }, asio::detached);
     if (!clock.manual())
         asio::co_spawn(control_strand_, [self]() { return self->drive_lifecycle(); }, asio::detached);
+    if (webhooks)
+        webhooks->start();
 }
 
 void server_core::stop()
 {
     if (stopped.exchange(true))
         return;
+    if (webhooks)
+        webhooks->stop();
     auto self = shared_from_this();
     asio::post(control_strand_, [self] {
         boost::system::error_code ignored;
@@ -179,30 +198,30 @@ void server_core::unregister_session(std::uint64_t id)
         open.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void server_core::count_request(std::string_view pattern)
+void server_core::route_counts::add(std::string_view pattern)
 {
-    std::lock_guard lock(counts_mutex_);
-    ++total_requests_;
-    const auto it = counts_.find(pattern);
-    if (it != counts_.end())
+    std::lock_guard lock(mutex);
+    ++total;
+    const auto it = by_route.find(pattern);
+    if (it != by_route.end())
         ++it->second;
     else
-        counts_.emplace(std::string(pattern), 1);
+        by_route.emplace(std::string(pattern), 1);
 }
 
-std::size_t server_core::request_count(std::string_view pattern) const
+std::size_t server_core::route_counts::get(std::string_view pattern) const
 {
     const std::string wanted = normalize_route_pattern(pattern);
-    std::lock_guard lock(counts_mutex_);
+    std::lock_guard lock(mutex);
     if (wanted.empty() || wanted == "*")
-        return total_requests_;
+        return total;
     if (wanted.find(' ') != std::string::npos) {
-        const auto it = counts_.find(wanted);
-        return it == counts_.end() ? 0 : it->second;
+        const auto it = by_route.find(wanted);
+        return it == by_route.end() ? 0 : it->second;
     }
     // A path alone: every method.
     std::size_t n = 0;
-    for (const auto& [route, count] : counts_) {
+    for (const auto& [route, count] : by_route) {
         const auto space = route.find(' ');
         if (space != std::string::npos && std::string_view(route).substr(space + 1) == wanted)
             n += count;
@@ -253,6 +272,8 @@ void server::advance(std::chrono::milliseconds emulated)
 {
     core_->clock.advance(emulated);
     core_->state.settle_all();
+    if (core_->webhooks)
+        core_->webhooks->poke(); // deliveries waiting for emulated time
 }
 
 std::int64_t server::now() const { return core_->clock.now_seconds(); }
@@ -264,7 +285,8 @@ void server::set_close_after_requests(std::size_t n) { core_->close_after_reques
 void server::set_idle_close(std::chrono::milliseconds idle) { core_->idle_close_ms.store(idle.count()); }
 void server::set_poll_after_hint(std::optional<std::chrono::milliseconds> hint) { core_->set_poll_after_hint(hint); }
 
-std::size_t server::request_count(std::string_view route_pattern) const { return core_->request_count(route_pattern); }
+std::size_t server::request_count(std::string_view route_pattern) const { return core_->requests.get(route_pattern); }
+std::size_t server::handled_count(std::string_view route_pattern) const { return core_->handled.get(route_pattern); }
 std::size_t server::connections_accepted() const { return core_->accepted.load(); }
 std::size_t server::open_connections() const { return core_->open.load(); }
 std::size_t server::faults_applied() const { return core_->faults.applied(); }
@@ -304,6 +326,24 @@ batchwire::batch server::put_batch(const batchwire::batch_create_params& params)
     if (auto* e = std::get_if<api_error>(&result))
         throw std::invalid_argument("put_batch: " + e->message);
     return std::get<batchwire::batch>(std::move(result));
+}
+
+void server::add_webhook_fault(webhook_fault_rule r)
+{
+    if (!core_->webhooks)
+        throw std::logic_error("add_webhook_fault: the emulator sends no webhooks (no webhook_url)");
+    core_->webhooks->add_fault(r);
+}
+
+void server::clear_webhook_faults()
+{
+    if (core_->webhooks)
+        core_->webhooks->clear_faults();
+}
+
+webhook_delivery_stats server::webhook_deliveries() const
+{
+    return core_->webhooks ? core_->webhooks->stats() : webhook_delivery_stats{};
 }
 
 void server::fail_lines(std::function<bool(std::string_view custom_id)> predicate)

@@ -157,7 +157,7 @@ private:
 
             auto& head = parser.get();
             const route_match route = match_route(head.method_string(), head.target());
-            core.count_request(route.pattern);
+            core.requests.add(route.pattern);
 
             const std::uint64_t limit = route.id == route_id::create_file
                                             ? core.opts.max_file_bytes + multipart_overhead
@@ -226,6 +226,7 @@ private:
         } catch (const std::exception&) {
             reply = http_reply::error(api_error::server_error(500));
         }
+        core.handled.add(route.pattern);
         if (fault)
             apply_fault_to_reply(reply, *fault);
         return reply;
@@ -378,7 +379,7 @@ private:
     // An error for a request that cannot be served on this connection, then close it.
     asio::awaitable<void> reject(unsigned status, std::string message)
     {
-        core_->count_request("(malformed)");
+        core_->requests.add("(malformed)");
         const http_reply reply = http_reply::error(api_error{status, std::move(message), "invalid_request_error",
                                                              std::nullopt, std::nullopt});
         if (co_await write_reply(reply, std::nullopt, false, 0))

@@ -92,6 +92,9 @@ public:
     std::optional<std::int64_t> next_due_ms() const;
 
     void set_fail_predicate(std::function<bool(std::string_view)> predicate);
+    // Told of each batch that reaches a terminal status, with the emulated instant it did,
+    // under the state's lock (it must not call back into the state). Set before serving.
+    void set_end_listener(std::function<void(const batchwire::batch&, std::int64_t ended_ms)> listener);
 
 private:
     void settle(batch_record& rec, std::int64_t now_ms);
@@ -115,6 +118,7 @@ private:
     std::vector<batch_record*> by_creation_; // index = batch_record::sequence
     std::vector<batch_record*> active_;      // not terminal yet
     std::function<bool(std::string_view)> fail_predicate_;
+    std::function<void(const batchwire::batch&, std::int64_t)> end_listener_;
 };
 
 } // namespace batchwire::emulator

@@ -5,6 +5,8 @@
 // "emulated" time is measured on the emulator's clock, which runs time_scale times faster
 // than the wall clock, or only moves through server::advance() with manual_clock.
 
+#include <batchwire/emulator/webhook_retry.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -63,6 +65,15 @@ struct emulator_options {
     std::size_t max_body_bytes = 1024 * 1024;        // JSON bodies; larger get 413
     std::size_t max_file_bytes = 200u * 1024 * 1024; // an uploaded file; larger get 413
     std::size_t max_file_lines = 50000;              // requests in a batch input file; more get 400
+
+    // Webhooks. With a URL, each batch that ends (completed, failed, expired, cancelled) is
+    // POSTed to it as a signed event (see webhook_sender.hpp): plain http, the host an IP
+    // address or localhost ("http://127.0.0.1:8080/webhook"). The secret is needed then:
+    // "whsec_" + base64, or raw text.
+    std::string webhook_url{};
+    std::string webhook_secret{};
+    webhook_retry_params webhook_retry{};              // attempts and backoff (emulated time)
+    std::chrono::milliseconds webhook_attempt_timeout{10000}; // wall time for one attempt
 
     // Seed of the generator behind fault_rule::probability (deterministic schedules).
     std::uint64_t fault_seed = 0x5eed;

@@ -36,6 +36,9 @@
 //   clock), x-request-id ("req_" + 32 hex), openai-processing-ms, openai-version and the six
 //   x-ratelimit-* headers (fixed values). File downloads are application/octet-stream.
 // - Ids: "batch_" / "file-" + 24 hex digits; output lines "batch_req_" + 32.
+// - With emulator_options::webhook_url, each batch that ends is POSTed there as a signed
+//   event (webhook_sender.hpp): {"id":"evt_...","object":"event","type":"batch.completed",
+//   "created_at":...,"data":{"id":"batch_..."}}, retried with backoff on any non-2xx.
 // - Malformed HTTP gets 400, a request head over max_header_bytes 431, a body over its limit
 //   413 (each with an API error body and `Connection: close`); the server keeps serving.
 //
@@ -47,6 +50,8 @@
 #include <batchwire/batch_create_params.hpp>
 #include <batchwire/emulator/emulator_options.hpp>
 #include <batchwire/emulator/fault_rule.hpp>
+#include <batchwire/emulator/webhook_fault.hpp>
+#include <batchwire/emulator/webhook_sender.hpp>
 #include <batchwire/file.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -100,9 +105,18 @@ public:
     void set_idle_close(std::chrono::milliseconds idle);     // 0 = never; for new waits
     void set_poll_after_hint(std::optional<std::chrono::milliseconds> hint);
 
+    // Webhooks (emulator_options::webhook_url): faults per event (add_webhook_fault throws
+    // std::logic_error without a URL) and the sender's counters (all zero without a URL).
+    void add_webhook_fault(webhook_fault_rule r);
+    void clear_webhook_faults();
+    webhook_delivery_stats webhook_deliveries() const;
+
     // Observation. Patterns are "METHOD /v1/path/{id}" ({anything} matches {id}); empty =
     // every request. Requests to unknown paths count as "METHOD (unknown)".
     std::size_t request_count(std::string_view route_pattern = {}) const;
+    // The requests the API has handled (its state read or changed; the answer may still be
+    // on its way); requests answered by a fault alone are not counted.
+    std::size_t handled_count(std::string_view route_pattern = {}) const;
     std::size_t connections_accepted() const;
     std::size_t open_connections() const;
     std::size_t faults_applied() const;

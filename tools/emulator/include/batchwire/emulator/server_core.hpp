@@ -11,6 +11,7 @@
 #include <batchwire/emulator/fault_schedule.hpp>
 #include <batchwire/emulator/request_handler.hpp>
 #include <batchwire/emulator/tls_identity.hpp>
+#include <batchwire/emulator/webhook_sender.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -51,8 +52,16 @@ public:
     // Registers a new session; false when the server is stopping or full (close it).
     bool register_session(std::uint64_t& id, const std::shared_ptr<session_base>& s);
     void unregister_session(std::uint64_t id);
-    void count_request(std::string_view pattern);
-    std::size_t request_count(std::string_view pattern) const;
+    // Requests per route pattern: as their heads arrive, and once the API has handled them.
+    struct route_counts {
+        void add(std::string_view pattern);
+        std::size_t get(std::string_view pattern) const; // see server::request_count
+        mutable std::mutex mutex;
+        std::map<std::string, std::size_t, std::less<>> by_route;
+        std::size_t total = 0;
+    };
+    route_counts requests;
+    route_counts handled;
 
     std::optional<std::chrono::milliseconds> poll_after_hint() const;
     void set_poll_after_hint(std::optional<std::chrono::milliseconds> hint);
@@ -66,6 +75,7 @@ public:
     std::optional<tls_identity> identity;
     std::optional<boost::asio::ssl::context> ssl_ctx;
     boost::asio::any_io_executor executor;
+    std::shared_ptr<webhook_sender> webhooks; // null without emulator_options::webhook_url
 
     // Changeable while serving.
     std::atomic<std::size_t> close_after_requests;
@@ -85,10 +95,6 @@ private:
     boost::asio::steady_timer lifecycle_timer_;
     std::atomic<bool> started_{false};
     std::atomic<std::int64_t> poll_after_ms_; // < 0: none
-
-    mutable std::mutex counts_mutex_;
-    std::map<std::string, std::size_t, std::less<>> counts_;
-    std::size_t total_requests_ = 0;
 
     std::mutex sessions_mutex_;
     std::unordered_map<std::uint64_t, std::weak_ptr<session_base>> sessions_;
