@@ -71,8 +71,8 @@ public:
             timer_.cancel();
         // A newcomer asking for an earlier poll than the sleeping loop planned brings it
         // forward (after a poll in flight, the plan counts the newcomer anyway).
-        if (last_poll_at_ && !in_flight_) {
-            const auto asked = time_after(*last_poll_at_, joining_interval(sub.opts));
+        if (last_poll_at_ != no_poll_yet && !in_flight_) {
+            const auto asked = time_after(last_poll_at_, joining_interval(sub.opts));
             if (asked < next_poll_) {
                 next_poll_ = asked;
                 timer_.cancel();
@@ -336,8 +336,9 @@ private:
     std::optional<long long> last_date_;
     asio::cancellation_signal stop_;
     asio::steady_timer timer_; // the sleep between polls
-    clock::time_point next_poll_{};             // as planned after the last poll
-    std::optional<clock::time_point> last_poll_at_; // when the last poll's answer came
+    static constexpr clock::time_point no_poll_yet = clock::time_point::min();
+    clock::time_point next_poll_{};                 // as planned after the last poll
+    clock::time_point last_poll_at_ = no_poll_yet; // when the last poll's answer came
     bool in_flight_ = false;    // a poll's request is out
     bool wake_pending_ = false; // an event asked for a poll that has not started yet
 };
