@@ -29,7 +29,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir bu
 
 stage "TSan (multi-threaded tests)"
 scripts/build.sh build-tsan "${sanitizer_flags[@]}" -DBATCHWIRE_SANITIZE=thread -- batchwire_thread_tests
-TSAN_OPTIONS=halt_on_error=1 build-tsan/test/batchwire_thread_tests --run_test=@threads --report_level=short
+TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/test/tsan.supp" build-tsan/test/batchwire_thread_tests --run_test=@threads --report_level=short
 
 stage "fuzzing (every parser of untrusted input: its seeds, then 50,000 mutations from a fixed seed)"
 scripts/fuzz.sh --runs 50000
