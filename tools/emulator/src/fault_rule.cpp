@@ -1,7 +1,8 @@
 #include <batchwire/emulator/fault_rule.hpp>
 
+#include "fault_spec_items.hpp"
+
 #include <array>
-#include <charconv>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -25,25 +26,6 @@ constexpr std::array<std::pair<fault_kind, std::string_view>, 11> kind_names{{
     {fault_kind::wrong_content_type, "wrong_content_type"},
 }};
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && s.front() == ' ')
-        s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ')
-        s.remove_suffix(1);
-    return s;
-}
-
-template <class T>
-T parse_number(std::string_view key, std::string_view text)
-{
-    T value{};
-    const auto res = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (res.ec != std::errc{} || res.ptr != text.data() + text.size())
-        throw std::invalid_argument("fault: bad value for " + std::string(key) + ": '" + std::string(text) + "'");
-    return value;
-}
-
 double parse_double(std::string_view key, std::string_view text)
 {
     try {
@@ -54,7 +36,7 @@ double parse_double(std::string_view key, std::string_view text)
             throw std::invalid_argument("");
         return v;
     } catch (const std::exception&) {
-        throw std::invalid_argument("fault: bad value for " + std::string(key) + ": '" + std::string(text) + "'");
+        detail::throw_bad_spec_value("fault", key, text);
     }
 }
 
@@ -64,7 +46,7 @@ bool parse_bool(std::string_view key, std::string_view text)
         return true;
     if (text == "false" || text == "0")
         return false;
-    throw std::invalid_argument("fault: bad value for " + std::string(key) + ": '" + std::string(text) + "'");
+    detail::throw_bad_spec_value("fault", key, text);
 }
 
 } // namespace
@@ -92,7 +74,7 @@ std::optional<fault_kind> parse_fault_kind(std::string_view name) noexcept
 
 std::string normalize_route_pattern(std::string_view pattern)
 {
-    pattern = trim(pattern);
+    pattern = detail::trim_spaces(pattern);
     std::string out;
     out.reserve(pattern.size());
     for (std::size_t i = 0; i < pattern.size(); ++i) {
@@ -113,17 +95,7 @@ fault_rule parse_fault_rule(std::string_view spec)
 {
     fault_rule rule;
     bool has_kind = false;
-    while (!spec.empty()) {
-        const std::size_t comma = spec.find(',');
-        const std::string_view item = trim(spec.substr(0, comma));
-        spec = comma == std::string_view::npos ? std::string_view{} : spec.substr(comma + 1);
-        if (item.empty())
-            continue;
-        const std::size_t eq = item.find('=');
-        if (eq == std::string_view::npos)
-            throw std::invalid_argument("fault: expected key=value, got '" + std::string(item) + "'");
-        const std::string_view key = trim(item.substr(0, eq));
-        const std::string_view value = trim(item.substr(eq + 1));
+    detail::for_each_spec_item(spec, "fault", [&](std::string_view key, std::string_view value) {
         if (key == "route") {
             rule.route = std::string(value);
         } else if (key == "kind") {
@@ -133,15 +105,15 @@ fault_rule parse_fault_rule(std::string_view spec)
             rule.kind = *kind;
             has_kind = true;
         } else if (key == "skip") {
-            rule.skip = parse_number<std::size_t>(key, value);
+            rule.skip = detail::parse_spec_number<std::size_t>("fault", key, value);
         } else if (key == "count") {
-            rule.count = parse_number<std::size_t>(key, value);
+            rule.count = detail::parse_spec_number<std::size_t>("fault", key, value);
         } else if (key == "probability") {
             rule.probability = parse_double(key, value);
             if (rule.probability < 0 || rule.probability > 1)
                 throw std::invalid_argument("fault: probability must be within [0, 1]");
         } else if (key == "status") {
-            rule.status = parse_number<unsigned>(key, value);
+            rule.status = detail::parse_spec_number<unsigned>("fault", key, value);
             if (rule.status < 100 || rule.status > 999)
                 throw std::invalid_argument("fault: status must be within 100..999");
         } else if (key == "retry_after_s") {
@@ -151,17 +123,17 @@ fault_rule parse_fault_rule(std::string_view spec)
         } else if (key == "should_retry") {
             rule.should_retry = parse_bool(key, value);
         } else if (key == "drip_interval_ms") {
-            rule.drip_interval = std::chrono::milliseconds(parse_number<long>(key, value));
+            rule.drip_interval = std::chrono::milliseconds(detail::parse_spec_number<long>("fault", key, value));
         } else if (key == "drip_bytes") {
-            rule.drip_bytes = parse_number<std::size_t>(key, value);
+            rule.drip_bytes = detail::parse_spec_number<std::size_t>("fault", key, value);
             if (rule.drip_bytes == 0)
                 throw std::invalid_argument("fault: drip_bytes must be positive");
         } else if (key == "stall_ms") {
-            rule.stall_for = std::chrono::milliseconds(parse_number<long>(key, value));
+            rule.stall_for = std::chrono::milliseconds(detail::parse_spec_number<long>("fault", key, value));
         } else {
             throw std::invalid_argument("fault: unknown key '" + std::string(key) + "'");
         }
-    }
+    });
     if (!has_kind)
         throw std::invalid_argument("fault: kind= is required");
     return rule;
