@@ -294,6 +294,30 @@ BOOST_AUTO_TEST_CASE(cancellation_between_two_reads_stops_the_exchange)
     }
 }
 
+// A 204 has no body whatever its Content-Length says; bytes after its head belong to no
+// response, so the connection is not reused.
+BOOST_AUTO_TEST_CASE(no_content_has_no_body)
+{
+    const std::string head = "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n";
+    std::string received;
+    const chunk_sink sink = [&](std::string_view chunk, error_code&) { received.append(chunk); };
+    for (const std::string& after : {std::string(), std::string("hello")}) {
+        BOOST_TEST_CONTEXT("followed by '" << after << "'")
+        {
+            asio::io_context ctx;
+            beast::test::fail_count fc(1000000);
+            test_connection c(ctx, fc, head + after);
+            received.clear();
+            const auto o = run_exchange(ctx, c, get_request(), &sink);
+            BOOST_TEST(!o.ec);
+            BOOST_TEST(o.result.status == 204u);
+            BOOST_TEST(received.empty());
+            BOOST_TEST(o.result.streamed_bytes == 0u);
+            BOOST_TEST(may_return_to_pool(o.ec, o.result) == after.empty());
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(reuse_of_a_kept_alive_connection)
 {
     // Two exchanges on one connection; failures swept over both. A failure on the reused
