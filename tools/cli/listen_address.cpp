@@ -2,7 +2,12 @@
 
 #include "command_line.hpp"
 
+#include <batchwire/error.hpp>
+#include <batchwire/webhook_verifier.hpp>
+
 #include <charconv>
+#include <cstdlib>
+#include <vector>
 
 namespace batchwire::cli {
 
@@ -28,6 +33,27 @@ asio::ip::tcp::endpoint parse_listen_address(const std::string& text, std::strin
     if (ec || perr != std::errc{} || end != port_text.data() + port_text.size() || port_text.empty() || port > 65535)
         throw usage_error(flag + ": '" + text + "' is not an IP address and a port", command);
     return {address, static_cast<unsigned short>(port)};
+}
+
+std::string checked_listen_path(const std::string& path, std::string_view option, std::string_view command)
+{
+    if (path.empty() || path.front() != '/')
+        throw usage_error("--" + std::string(option) + " must start with '/'", command);
+    return path;
+}
+
+std::string webhook_secret_from_env(const std::string& missing, std::string_view command)
+{
+    const char* secret = std::getenv("OPENAI_WEBHOOK_SECRET");
+    if (!secret || !*secret)
+        throw usage_error(missing, command);
+    try {
+        const std::vector<std::string> secrets{secret};
+        const webhook_verifier check(secrets);
+    } catch (const exception&) {
+        throw usage_error("OPENAI_WEBHOOK_SECRET is not a valid secret: whsec_ followed by base64", command);
+    }
+    return secret;
 }
 
 std::string listen_url(const asio::ip::tcp::endpoint& ep, bool tls, std::string_view path)

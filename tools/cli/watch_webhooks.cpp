@@ -3,9 +3,7 @@
 #include "listen_address.hpp"
 
 #include <batchwire/watch_wakeup.hpp>
-#include <batchwire/webhook_verifier.hpp>
 
-#include <cstdlib>
 
 namespace batchwire::cli {
 
@@ -20,22 +18,10 @@ std::optional<watch_webhook_args> read_watch_webhook_args(const command_line& cl
     }
     watch_webhook_args a;
     a.endpoint = parse_listen_address(*listen, "webhook-listen", command);
-    if (path) {
-        if (path->empty() || path->front() != '/')
-            throw usage_error("--webhook-path must start with '/'", command);
-        a.path = *path;
-    }
-    const char* secret = std::getenv("OPENAI_WEBHOOK_SECRET");
-    if (!secret || !*secret)
-        throw usage_error("--webhook-listen needs OPENAI_WEBHOOK_SECRET, the webhook signing secret (whsec_...)",
-                          command);
-    a.secret = secret;
-    try {
-        const std::vector<std::string> secrets{a.secret};
-        const webhook_verifier check(secrets);
-    } catch (const exception&) {
-        throw usage_error("OPENAI_WEBHOOK_SECRET is not a valid secret: whsec_ followed by base64", command);
-    }
+    if (path)
+        a.path = checked_listen_path(*path, "webhook-path", command);
+    a.secret = webhook_secret_from_env(
+        "--webhook-listen needs OPENAI_WEBHOOK_SECRET, the webhook signing secret (whsec_...)", command);
     return a;
 }
 

@@ -6,7 +6,6 @@
 #include "listen_address.hpp"
 
 #include <batchwire/webhook_listener.hpp>
-#include <batchwire/webhook_verifier.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -17,7 +16,6 @@
 #include <array>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -103,27 +101,16 @@ command_job make_webhook_job(const command_line& cl)
         throw usage_error("unknown webhook command '" + cl.positionals.at(0) + "' (there is: listen)", "webhook");
     listen_args a;
     a.endpoint = parse_listen_address(cl.options.value("listen").value_or("127.0.0.1:8080"), "listen", "webhook");
-    if (auto p = cl.options.value("path")) {
-        if (p->empty() || p->front() != '/')
-            throw usage_error("--path must start with '/'", "webhook");
-        a.path = *p;
-    }
+    if (auto p = cl.options.value("path"))
+        a.path = checked_listen_path(*p, "path", "webhook");
     const auto cert = cl.options.value("tls-cert");
     const auto key = cl.options.value("tls-key");
     if (cert.has_value() != key.has_value())
         throw usage_error("--tls-cert and --tls-key go together", "webhook");
     if (cert)
         a.tls = webhook_tls_identity{read_pem(*cert, "tls-cert"), read_pem(*key, "tls-key")};
-    const char* secret = std::getenv("OPENAI_WEBHOOK_SECRET");
-    if (!secret || !*secret)
-        throw usage_error("OPENAI_WEBHOOK_SECRET is not set: the webhook signing secret (whsec_...)", "webhook");
-    a.secret = secret;
-    try {
-        const std::vector<std::string> secrets{a.secret};
-        const webhook_verifier check(secrets);
-    } catch (const exception&) {
-        throw usage_error("OPENAI_WEBHOOK_SECRET is not a valid secret: whsec_ followed by base64", "webhook");
-    }
+    a.secret = webhook_secret_from_env("OPENAI_WEBHOOK_SECRET is not set: the webhook signing secret (whsec_...)",
+                                       "webhook");
     return [a](command_env&) { return run_listen(a); };
 }
 

@@ -38,6 +38,8 @@ webhook_target parse_webhook_target(std::string_view url)
     if (host.empty() || ec)
         throw bad_url(url, "the host must be an IP address or localhost");
 
+    // Read here rather than with port_number(): Boost.URL 1.81 does not refuse a port over
+    // 65535 there.
     unsigned port = 80;
     if (u.has_port()) {
         const std::string_view text = u.port();
