@@ -8,12 +8,11 @@ bool batch_line_reader::line(std::string_view text, boost::system::error_code& e
 {
     if (text.find_first_not_of(" \t") == std::string_view::npos)
         return true; // blank lines carry nothing (a trailing one is common)
-    const std::string number = std::to_string(splitter_.line_number());
     diagnostics d;
     const auto v = parse_json(text, ec, d, parse_);
     auto l = ec ? batch_output_line{} : convert_json<batch_output_line>(v, ec, d);
     if (ec) {
-        failure_ = "line " + number + ": " + d.message;
+        failure_ = "line " + std::to_string(splitter_.line_number()) + ": " + d.message;
         if (ec != error::response_too_large)
             ec = error::invalid_response;
         return false;
@@ -21,7 +20,8 @@ bool batch_line_reader::line(std::string_view text, boost::system::error_code& e
     ++lines_;
     on_line_(std::move(l), ec);
     if (ec)
-        failure_ = "the line handler stopped at line " + number + ": " + ec.message();
+        failure_ =
+            "the line handler stopped at line " + std::to_string(splitter_.line_number()) + ": " + ec.message();
     return !ec;
 }
 
