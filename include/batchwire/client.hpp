@@ -83,6 +83,7 @@ struct connection_stats {
 
 namespace detail {
 struct client_state;
+struct client_access; // src/client_access.hpp: how layers inside the library reach a client's state
 using batch_handler = boost::asio::any_completion_handler<void(boost::system::error_code, batch)>;
 using page_handler = boost::asio::any_completion_handler<void(boost::system::error_code, batch_page)>;
 using file_handler = boost::asio::any_completion_handler<void(boost::system::error_code, file_object)>;
@@ -270,6 +271,8 @@ public:
     const std::shared_ptr<detail::client_state>& state() const noexcept { return state_; }
 
 private:
+    friend struct detail::client_access;
+
     template <class Token>
     auto initiate_batch(detail::batch_call call, std::string id, batch_create_params params,
                         const request_options& ro, diagnostics& diag, Token& token)
