@@ -1,5 +1,6 @@
 // cancel_and_recover: cancel -> watch to the end -> collect_results, as one operation.
 
+#include "client_access.hpp"
 #include "client_state.hpp"
 #include "collect_results.hpp"
 
@@ -43,12 +44,13 @@ asio::awaitable<op_result<results_report>> recover_call(std::shared_ptr<client_s
 
 } // namespace
 
-void launch_cancel_and_recover(std::shared_ptr<client_state> st, std::string id, recover_options opts,
-                               diagnostics* diag, results_handler h)
+void launch_cancel_and_recover(const client& c, std::string id, recover_options opts, diagnostics* diag,
+                               results_handler h)
 {
+    const auto& st = client_access::state(c);
     auto ex = st->ex;
     launch_operation<results_report>(ex, diag, std::move(h),
-                                     recover_call(std::move(st), std::move(id), std::move(opts)));
+                                     recover_call(st, std::move(id), std::move(opts)));
 }
 
 } // namespace batchwire::detail

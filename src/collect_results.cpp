@@ -2,7 +2,9 @@
 // reconciler, then the local input; files written whole or not at all.
 
 #include "collect_results.hpp"
+#include "batch_lines_download.hpp"
 #include "cancellation_check.hpp"
+#include "client_access.hpp"
 #include "client_state.hpp"
 #include "part_file.hpp"
 
@@ -39,7 +41,7 @@ asio::awaitable<std::tuple<error_code, std::uint64_t>> read_lines(std::shared_pt
     co_return co_await asio::async_initiate<decltype(use_tuple), void(error_code, std::uint64_t)>(
         [&](auto h) {
             launch_read_lines(st, std::move(id), std::move(on_line), std::move(ro), &diag,
-                              count_handler(std::move(h)));
+                              asio::any_completion_handler<void(error_code, std::uint64_t)>(std::move(h)));
         },
         use_tuple);
 }
@@ -199,12 +201,12 @@ asio::awaitable<op_result<results_report>> collect_results_call(std::shared_ptr<
     co_return r;
 }
 
-void launch_collect_results(std::shared_ptr<client_state> st, batch b, results_options opts, diagnostics* diag,
-                            results_handler h)
+void launch_collect_results(const client& c, batch b, results_options opts, diagnostics* diag, results_handler h)
 {
+    const auto& st = client_access::state(c);
     auto ex = st->ex;
     launch_operation<results_report>(ex, diag, std::move(h),
-                                     collect_results_call(std::move(st), std::move(b), std::move(opts)));
+                                     collect_results_call(st, std::move(b), std::move(opts)));
 }
 
 } // namespace batchwire::detail

@@ -30,8 +30,8 @@ asio::awaitable<results_report> throwing_call(Launch launch)
 
 asio::awaitable<results_report> collect_results(client& c, batch b, results_options opts)
 {
-    return throwing_call([st = c.state(), b = std::move(b), o = std::move(opts)](diagnostics* d, auto h) mutable {
-        detail::launch_collect_results(st, std::move(b), std::move(o), d, std::move(h));
+    return throwing_call([&c, b = std::move(b), o = std::move(opts)](diagnostics* d, auto h) mutable {
+        detail::launch_collect_results(c, std::move(b), std::move(o), d, std::move(h));
     });
 }
 
@@ -42,9 +42,9 @@ asio::awaitable<results_report> collect_results(client& c, batch b)
 
 asio::awaitable<results_report> cancel_and_recover(client& c, std::string batch_id, recover_options opts)
 {
-    return throwing_call([st = c.state(), id = std::move(batch_id), o = std::move(opts)](diagnostics* d,
+    return throwing_call([&c, id = std::move(batch_id), o = std::move(opts)](diagnostics* d,
                                                                                            auto h) mutable {
-        detail::launch_cancel_and_recover(st, std::move(id), std::move(o), d, std::move(h));
+        detail::launch_cancel_and_recover(c, std::move(id), std::move(o), d, std::move(h));
     });
 }
 

@@ -82,26 +82,8 @@ struct connection_stats {
 };
 
 namespace detail {
-struct client_state;
-struct client_access; // src/client_access.hpp: how layers inside the library reach a client's state
-using batch_handler = boost::asio::any_completion_handler<void(boost::system::error_code, batch)>;
-using page_handler = boost::asio::any_completion_handler<void(boost::system::error_code, batch_page)>;
-using file_handler = boost::asio::any_completion_handler<void(boost::system::error_code, file_object)>;
-using count_handler = boost::asio::any_completion_handler<void(boost::system::error_code, std::uint64_t)>;
-
-enum class batch_call { cancel, retrieve, create };
-void launch_batch_call(std::shared_ptr<client_state> st, batch_call call, std::string id, batch_create_params params,
-                       request_options ro, diagnostics* diag, batch_handler h);
-void launch_list(std::shared_ptr<client_state> st, batch_list_params p, request_options ro, diagnostics* diag,
-                 page_handler h);
-void launch_upload(std::shared_ptr<client_state> st, file_upload_params p, request_options ro, diagnostics* diag,
-                   file_handler h);
-void launch_retrieve_file(std::shared_ptr<client_state> st, std::string id, request_options ro, diagnostics* diag,
-                          file_handler h);
-void launch_download(std::shared_ptr<client_state> st, std::string id, chunk_sink sink, std::string path,
-                     request_options ro, diagnostics* diag, count_handler h);
-void launch_read_lines(std::shared_ptr<client_state> st, std::string id, batch_line_handler on_line,
-                       request_options ro, diagnostics* diag, count_handler h);
+struct client_state;  // opaque: what a client and its running operations share
+struct client_access; // how the library's own layers reach it (not part of the API)
 } // namespace detail
 
 class client {
@@ -135,7 +117,7 @@ public:
     template <class Token>
     auto async_cancel(std::string_view batch_id, const request_options& ro, diagnostics& diag, Token&& token)
     {
-        return initiate_batch<Token>(detail::batch_call::cancel, std::string(batch_id), {}, ro, diag, token);
+        return initiate<batch>(token, &client::start_cancel, std::string(batch_id), ro, &diag);
     }
     template <class Token>
     auto async_cancel(std::string_view batch_id, diagnostics& diag, Token&& token)
@@ -146,10 +128,12 @@ public:
     boost::asio::awaitable<batch> cancel(std::string batch_id, request_options ro);
 
     // GET /batches/{id}. Handler: void(error_code, batch).
+    // Errors: invalid_argument (empty id, "." or ".."; nothing sent), not_found, transport
+    // errors, cancelled, deadline_exceeded.
     template <class Token>
     auto async_retrieve(std::string_view batch_id, const request_options& ro, diagnostics& diag, Token&& token)
     {
-        return initiate_batch<Token>(detail::batch_call::retrieve, std::string(batch_id), {}, ro, diag, token);
+        return initiate<batch>(token, &client::start_retrieve, std::string(batch_id), ro, &diag);
     }
     template <class Token>
     auto async_retrieve(std::string_view batch_id, diagnostics& diag, Token&& token)
@@ -162,11 +146,12 @@ public:
     // POST /batches. The parameters are validated first (invalid_argument, nothing sent).
     // Resent after a failure only when request_options::idempotency_key is set or the
     // request was not written yet: otherwise a retry could create two batches.
-    // Handler: void(error_code, batch).
+    // Handler: void(error_code, batch). Errors: invalid_argument, the API's validation
+    // errors, transport errors, cancelled, deadline_exceeded.
     template <class Token>
     auto async_create(const batch_create_params& params, const request_options& ro, diagnostics& diag, Token&& token)
     {
-        return initiate_batch<Token>(detail::batch_call::create, {}, params, ro, diag, token);
+        return initiate<batch>(token, &client::start_create, params, ro, &diag);
     }
     template <class Token>
     auto async_create(const batch_create_params& params, diagnostics& diag, Token&& token)
@@ -177,73 +162,90 @@ public:
     boost::asio::awaitable<batch> create(batch_create_params params, request_options ro);
 
     // GET /batches?after=&limit= : one page, newest first. Handler: void(error_code, batch_page).
-    // limit outside 1..100 is invalid_argument (nothing sent).
+    // Errors: invalid_argument (limit outside 1..100, an empty `after`; nothing sent),
+    // transport errors, cancelled, deadline_exceeded.
     template <class Token>
     auto async_list(const batch_list_params& p, const request_options& ro, diagnostics& diag, Token&& token)
     {
-        return boost::asio::async_initiate<Token, void(boost::system::error_code, batch_page)>(
-            [st = state_](auto h, batch_list_params params, request_options o, diagnostics* d) {
-                detail::launch_list(st, std::move(params), std::move(o), d, detail::page_handler(std::move(h)));
-            },
-            token, p, ro, &diag);
+        return initiate<batch_page>(token, &client::start_list, p, ro, &diag);
     }
     template <class Token>
     auto async_list(const batch_list_params& p, diagnostics& diag, Token&& token)
     {
         return async_list(p, request_options{}, diag, std::forward<Token>(token));
     }
-    boost::asio::awaitable<batch_page> list();
     boost::asio::awaitable<batch_page> list(batch_list_params p);
     boost::asio::awaitable<batch_page> list(batch_list_params p, request_options ro);
+    boost::asio::awaitable<batch_page> list(); // the first page, the API's default limit
 
     // ---- Files ------------------------------------------------------------------------
 
     // POST /files (multipart/form-data), the file streamed from disk. Not resent once
     // written (an upload is not idempotent). Handler: void(error_code, file_object).
-    // Errors: file_error (the local file), the API's validation errors, transport errors.
+    // Errors: file_error (the local file), the API's validation errors, transport errors,
+    // cancelled, deadline_exceeded.
     template <class Token>
     auto async_upload_file(const file_upload_params& p, const request_options& ro, diagnostics& diag, Token&& token)
     {
-        return boost::asio::async_initiate<Token, void(boost::system::error_code, file_object)>(
-            [st = state_](auto h, file_upload_params params, request_options o, diagnostics* d) {
-                detail::launch_upload(st, std::move(params), std::move(o), d, detail::file_handler(std::move(h)));
-            },
-            token, p, ro, &diag);
+        return initiate<file_object>(token, &client::start_upload_file, p, ro, &diag);
+    }
+    template <class Token>
+    auto async_upload_file(const file_upload_params& p, diagnostics& diag, Token&& token)
+    {
+        return async_upload_file(p, request_options{}, diag, std::forward<Token>(token));
     }
     boost::asio::awaitable<file_object> upload_file(file_upload_params p);
     boost::asio::awaitable<file_object> upload_file(file_upload_params p, request_options ro);
 
     // GET /files/{id}. Handler: void(error_code, file_object).
+    // Errors: invalid_argument (empty id, "." or ".."; nothing sent), not_found, transport
+    // errors, cancelled, deadline_exceeded.
     template <class Token>
     auto async_retrieve_file(std::string_view file_id, const request_options& ro, diagnostics& diag, Token&& token)
     {
-        return boost::asio::async_initiate<Token, void(boost::system::error_code, file_object)>(
-            [st = state_](auto h, std::string id, request_options o, diagnostics* d) {
-                detail::launch_retrieve_file(st, std::move(id), std::move(o), d, detail::file_handler(std::move(h)));
-            },
-            token, std::string(file_id), ro, &diag);
+        return initiate<file_object>(token, &client::start_retrieve_file, std::string(file_id), ro, &diag);
+    }
+    template <class Token>
+    auto async_retrieve_file(std::string_view file_id, diagnostics& diag, Token&& token)
+    {
+        return async_retrieve_file(file_id, request_options{}, diag, std::forward<Token>(token));
     }
     boost::asio::awaitable<file_object> retrieve_file(std::string file_id);
     boost::asio::awaitable<file_object> retrieve_file(std::string file_id, request_options ro);
 
     // GET /files/{id}/content, streamed: each chunk goes to `sink` as it arrives, in
     // bounded memory. Handler: void(error_code, std::uint64_t bytes). Retried only while
-    // no byte has reached the sink.
+    // no byte has reached the sink. Errors: invalid_argument (a bad id or no sink),
+    // not_found, connection_lost (cut midway), the sink's own error, transport errors,
+    // cancelled, deadline_exceeded.
     template <class Token>
     auto async_download_file(std::string_view file_id, chunk_sink sink, const request_options& ro, diagnostics& diag,
                              Token&& token)
     {
-        return initiate_download<Token>(std::string(file_id), std::move(sink), {}, ro, diag, token);
+        return initiate<std::uint64_t>(token, &client::start_download_file, std::string(file_id), std::move(sink), ro,
+                                       &diag);
+    }
+    template <class Token>
+    auto async_download_file(std::string_view file_id, chunk_sink sink, diagnostics& diag, Token&& token)
+    {
+        return async_download_file(file_id, std::move(sink), request_options{}, diag, std::forward<Token>(token));
     }
     boost::asio::awaitable<std::uint64_t> download_file(std::string file_id, chunk_sink sink);
     boost::asio::awaitable<std::uint64_t> download_file(std::string file_id, chunk_sink sink, request_options ro);
 
-    // The same into a local file: written to "<path>.part", renamed to `path` when complete.
+    // The same into a local file: written to "<path>.part", renamed to `path` when complete;
+    // after a failure neither exists. Errors: as above, and file_error (the local file).
     template <class Token>
     auto async_download_file_to(std::string_view file_id, std::string path, const request_options& ro,
                                 diagnostics& diag, Token&& token)
     {
-        return initiate_download<Token>(std::string(file_id), {}, std::move(path), ro, diag, token);
+        return initiate<std::uint64_t>(token, &client::start_download_file_to, std::string(file_id), std::move(path),
+                                       ro, &diag);
+    }
+    template <class Token>
+    auto async_download_file_to(std::string_view file_id, std::string path, diagnostics& diag, Token&& token)
+    {
+        return async_download_file_to(file_id, std::move(path), request_options{}, diag, std::forward<Token>(token));
     }
     boost::asio::awaitable<std::uint64_t> download_file_to(std::string file_id, std::string path);
     boost::asio::awaitable<std::uint64_t> download_file_to(std::string file_id, std::string path, request_options ro);
@@ -251,52 +253,70 @@ public:
     // GET /files/{id}/content of a batch output or error file, parsed line by line in
     // bounded memory (response_limits::max_line_bytes per line). Handler:
     // void(error_code, std::uint64_t lines). A line that is not a valid output line stops
-    // the reading with invalid_response naming the line number.
+    // the reading with invalid_response naming the line number; the handler's own error
+    // stops it with that error. Other errors: as for async_download_file.
     template <class Token>
     auto async_read_batch_lines(std::string_view file_id, batch_line_handler on_line, const request_options& ro,
                                 diagnostics& diag, Token&& token)
     {
-        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::uint64_t)>(
-            [st = state_](auto h, std::string id, batch_line_handler f, request_options o, diagnostics* d) {
-                detail::launch_read_lines(st, std::move(id), std::move(f), std::move(o), d,
-                                          detail::count_handler(std::move(h)));
-            },
-            token, std::string(file_id), std::move(on_line), ro, &diag);
+        return initiate<std::uint64_t>(token, &client::start_read_batch_lines, std::string(file_id),
+                                       std::move(on_line), ro, &diag);
+    }
+    template <class Token>
+    auto async_read_batch_lines(std::string_view file_id, batch_line_handler on_line, diagnostics& diag,
+                                Token&& token)
+    {
+        return async_read_batch_lines(file_id, std::move(on_line), request_options{}, diag,
+                                      std::forward<Token>(token));
     }
     boost::asio::awaitable<std::uint64_t> read_batch_lines(std::string file_id, batch_line_handler on_line);
     boost::asio::awaitable<std::uint64_t> read_batch_lines(std::string file_id, batch_line_handler on_line,
                                                            request_options ro);
 
-    // For watch_until_terminal and other layers built on the client.
+    // Being replaced by detail::client_access (watch.hpp still uses it).
     const std::shared_ptr<detail::client_state>& state() const noexcept { return state_; }
 
 private:
     friend struct detail::client_access;
 
-    template <class Token>
-    auto initiate_batch(detail::batch_call call, std::string id, batch_create_params params,
-                        const request_options& ro, diagnostics& diag, Token& token)
+    using state_ptr = std::shared_ptr<detail::client_state>;
+    template <class T>
+    using handler_of = boost::asio::any_completion_handler<void(boost::system::error_code, T)>;
+
+    // Every operation goes through one of these: its arguments, copied at initiation, and a
+    // type-erased handler, so that the work is compiled once, in the library.
+    static void start_cancel(const state_ptr& st, std::string id, request_options ro, diagnostics* diag,
+                             handler_of<batch> h);
+    static void start_retrieve(const state_ptr& st, std::string id, request_options ro, diagnostics* diag,
+                               handler_of<batch> h);
+    static void start_create(const state_ptr& st, batch_create_params p, request_options ro, diagnostics* diag,
+                             handler_of<batch> h);
+    static void start_list(const state_ptr& st, batch_list_params p, request_options ro, diagnostics* diag,
+                           handler_of<batch_page> h);
+    static void start_upload_file(const state_ptr& st, file_upload_params p, request_options ro, diagnostics* diag,
+                                  handler_of<file_object> h);
+    static void start_retrieve_file(const state_ptr& st, std::string id, request_options ro, diagnostics* diag,
+                                    handler_of<file_object> h);
+    static void start_download_file(const state_ptr& st, std::string id, chunk_sink sink, request_options ro,
+                                    diagnostics* diag, handler_of<std::uint64_t> h);
+    static void start_download_file_to(const state_ptr& st, std::string id, std::string path, request_options ro,
+                                       diagnostics* diag, handler_of<std::uint64_t> h);
+    static void start_read_batch_lines(const state_ptr& st, std::string id, batch_line_handler on_line,
+                                       request_options ro, diagnostics* diag, handler_of<std::uint64_t> h);
+
+    // The initiation holds the state, not `this`: a deferred operation may start after the
+    // client object was moved.
+    template <class T, class Token, class Start, class... Args>
+    auto initiate(Token& token, Start start, Args&&... args) const
     {
-        return boost::asio::async_initiate<Token, void(boost::system::error_code, batch)>(
-            [st = state_, call](auto h, std::string i, batch_create_params p, request_options o, diagnostics* d) {
-                detail::launch_batch_call(st, call, std::move(i), std::move(p), std::move(o), d,
-                                          detail::batch_handler(std::move(h)));
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, T)>(
+            [st = state_, start](auto h, auto&&... a) {
+                start(st, std::forward<decltype(a)>(a)..., handler_of<T>(std::move(h)));
             },
-            token, std::move(id), std::move(params), ro, &diag);
-    }
-    template <class Token>
-    auto initiate_download(std::string id, chunk_sink sink, std::string path, const request_options& ro,
-                           diagnostics& diag, Token& token)
-    {
-        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::uint64_t)>(
-            [st = state_](auto h, std::string i, chunk_sink s, std::string p, request_options o, diagnostics* d) {
-                detail::launch_download(st, std::move(i), std::move(s), std::move(p), std::move(o), d,
-                                        detail::count_handler(std::move(h)));
-            },
-            token, std::move(id), std::move(sink), std::move(path), ro, &diag);
+            token, std::forward<Args>(args)...);
     }
 
-    std::shared_ptr<detail::client_state> state_;
+    state_ptr state_;
 };
 
 // All batches, page after page (newest first): `while (auto b = co_await pager.next())`.

@@ -10,7 +10,9 @@
 //   cancel_and_recover  cancel -> watch to the end (watch.hpp) -> collect_results
 //
 // Both come in the forms of every client operation (client.hpp says what is common to
-// them: executor, lifetimes, retries of each download, credentials):
+// them: executor, lifetimes, retries of each download, credentials). The client object
+// must exist when the operation starts (with a deferred token: when it is launched);
+// after that it may be destroyed while the operation runs.
 //
 //   throwing awaitable    results_report r = co_await collect_results(c, b, opts);
 //   error code + diag     auto [ec, r] = co_await async_collect_results(c, b, opts, diag, asio::as_tuple(asio::use_awaitable));
@@ -83,10 +85,10 @@ struct recover_options {
 
 namespace detail {
 using results_handler = boost::asio::any_completion_handler<void(boost::system::error_code, results_report)>;
-void launch_collect_results(std::shared_ptr<client_state> st, batch b, results_options opts, diagnostics* diag,
-                            results_handler h);
-void launch_cancel_and_recover(std::shared_ptr<client_state> st, std::string id, recover_options opts,
-                               diagnostics* diag, results_handler h);
+// The type-erased starts of the operations below: compiled once, in the library.
+void launch_collect_results(const client& c, batch b, results_options opts, diagnostics* diag, results_handler h);
+void launch_cancel_and_recover(const client& c, std::string id, recover_options opts, diagnostics* diag,
+                               results_handler h);
 } // namespace detail
 
 // Reads the output and error files of `b` (a batch that has ended: completed, failed,
@@ -109,8 +111,8 @@ template <class Token>
 auto async_collect_results(client& c, const batch& b, const results_options& opts, diagnostics& diag, Token&& token)
 {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, results_report)>(
-        [st = c.state()](auto h, batch bb, results_options o, diagnostics* d) {
-            detail::launch_collect_results(st, std::move(bb), std::move(o), d, detail::results_handler(std::move(h)));
+        [&c](auto h, batch bb, results_options o, diagnostics* d) {
+            detail::launch_collect_results(c, std::move(bb), std::move(o), d, detail::results_handler(std::move(h)));
         },
         token, b, opts, &diag);
 }
@@ -133,8 +135,8 @@ auto async_cancel_and_recover(client& c, std::string_view batch_id, const recove
                               Token&& token)
 {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, results_report)>(
-        [st = c.state()](auto h, std::string id, recover_options o, diagnostics* d) {
-            detail::launch_cancel_and_recover(st, std::move(id), std::move(o), d,
+        [&c](auto h, std::string id, recover_options o, diagnostics* d) {
+            detail::launch_cancel_and_recover(c, std::move(id), std::move(o), d,
                                               detail::results_handler(std::move(h)));
         },
         token, std::string(batch_id), opts, &diag);

@@ -7,6 +7,7 @@
 #include <batchwire/watch.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -364,6 +365,65 @@ BOOST_AUTO_TEST_CASE(callbacks_and_futures_through_completion_tokens)
     BOOST_TEST((cancelled.status == batch_status::cancelling || cancelled.status == batch_status::cancelled));
     work.reset();
     runner.join();
+}
+
+// The same overload set for every operation: the short async forms (no request_options)
+// of the file operations, each against the emulator.
+BOOST_AUTO_TEST_CASE(every_file_operation_has_the_short_async_form)
+{
+    emulator_fixture f;
+    client c(f.ctx, f.client_opts());
+    const auto input = batchwire::test::make_input_jsonl(5);
+    const auto path = write_temp_file("short-forms.jsonl", input);
+    constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
+    diagnostics diag;
+
+    const file_upload_params up{.path = path};
+    auto [uec, file] = f.run(c.async_upload_file(up, diag, tuple));
+    BOOST_REQUIRE(!uec);
+    auto [rec, again] = f.run(c.async_retrieve_file(file.id, diag, tuple));
+    BOOST_TEST(!rec);
+    BOOST_TEST(again.bytes == static_cast<std::int64_t>(input.size()));
+
+    std::string got;
+    chunk_sink sink = [&](std::string_view chunk, boost::system::error_code&) { got += chunk; };
+    auto [dec, bytes] = f.run(c.async_download_file(file.id, sink, diag, tuple));
+    BOOST_TEST(!dec);
+    BOOST_TEST(bytes == input.size());
+    BOOST_TEST(got == input);
+
+    const auto out = path + ".copy";
+    auto [tec, tbytes] = f.run(c.async_download_file_to(file.id, out, diag, tuple));
+    BOOST_TEST(!tec);
+    BOOST_TEST(tbytes == input.size());
+    std::ifstream in(out, std::ios::binary);
+    BOOST_TEST(std::string(std::istreambuf_iterator<char>(in), {}) == input);
+
+    std::vector<std::string> ids;
+    batch_line_handler on_line = [&](batch_output_line&& l, boost::system::error_code&) { ids.push_back(l.custom_id); };
+    auto [lec, lines] = f.run(c.async_read_batch_lines(file.id, on_line, diag, tuple));
+    BOOST_TEST(!lec);
+    BOOST_TEST(lines == 5u);
+    BOOST_TEST(ids.size() == 5u);
+    std::filesystem::remove(path);
+    std::filesystem::remove(out);
+}
+
+// A deferred operation holds the client's state, not the object: it may be launched after
+// the client was moved elsewhere.
+BOOST_AUTO_TEST_CASE(a_deferred_operation_survives_moving_its_client)
+{
+    emulator_fixture f;
+    auto created = f.server->put_batch({.input_file_id = f.server->put_file("in.jsonl", "batch",
+                                                                              batchwire::test::make_input_jsonl(2)).id,
+                                        .endpoint = "/v1/chat/completions"});
+    client c(f.ctx, f.client_opts());
+    diagnostics diag;
+    auto op = c.async_retrieve(created.id, diag, asio::deferred);
+    client moved(std::move(c));
+    auto [ec, b] = f.run(std::move(op)(asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(!ec);
+    BOOST_TEST(b.id == created.id);
 }
 
 BOOST_AUTO_TEST_CASE(invalid_metadata_is_refused_before_anything_is_sent)

@@ -1,0 +1,67 @@
+#ifndef BATCHWIRE_SRC_API_CALL_HPP
+#define BATCHWIRE_SRC_API_CALL_HPP
+
+// An API call whose answer is a JSON object of type T: the request, then the body decoded
+// within the client's limits. Shared by every endpoint file.
+
+#include "client_state.hpp"
+#include "operation_launch.hpp"
+#include "request_loop.hpp"
+
+#include <batchwire/json_parse.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace batchwire::detail {
+
+template <class T>
+T decode_body(const client_state& st, const std::string& body, boost::system::error_code& ec, diagnostics& diag)
+{
+    json_parse_options po;
+    po.max_depth = st.opts.limits.max_json_depth;
+    po.max_size = st.opts.limits.max_body_bytes;
+    auto v = parse_json(body, ec, diag, po);
+    if (ec)
+        return T{};
+    return convert_json<T>(v, ec, diag);
+}
+
+// Holds the state: the operation may outlive its client object.
+template <class T>
+boost::asio::awaitable<op_result<T>> json_call(std::shared_ptr<client_state> st, api_request req, request_options ro)
+{
+    op_result<T> r;
+    api_response resp;
+    r.ec = co_await run_request(*st, req, ro, resp, r.diag);
+    if (!r.ec) {
+        r.value = decode_body<T>(*st, resp.body, r.ec, r.diag);
+        if (r.ec)
+            r.diag.request_id = resp.headers["x-request-id"];
+    }
+    co_return r;
+}
+
+// An operation refused before anything is sent; still completed through the operation's
+// strand like any other, never inline.
+template <class T>
+boost::asio::awaitable<op_result<T>> fail_now(boost::system::error_code ec, std::string message)
+{
+    op_result<T> r;
+    r.ec = ec;
+    r.diag.message = std::move(message);
+    co_return r;
+}
+
+// The request target of an endpoint: the base URL's path prefix, then `rest`.
+inline std::string api_path(const client_state& st, std::string_view rest)
+{
+    return st.org.path_prefix + std::string(rest);
+}
+
+} // namespace batchwire::detail
+
+#endif

@@ -1,0 +1,114 @@
+// The Batch endpoints: cancel, retrieve, create, list.
+
+#include <batchwire/client.hpp>
+
+#include "api_call.hpp"
+#include "batch_calls.hpp"
+#include "id_segment.hpp"
+#include "origin.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+
+namespace batchwire {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+namespace http = boost::beast::http;
+
+namespace detail {
+
+asio::awaitable<op_result<batch>> batch_by_id(std::shared_ptr<client_state> st, std::string id, bool cancel,
+                                              request_options ro)
+{
+    error_code ec;
+    std::string why;
+    auto segment = id_segment(id, "batch", ec, why);
+    if (ec)
+        co_return co_await fail_now<batch>(ec, std::move(why));
+    api_request req;
+    req.method = cancel ? http::verb::post : http::verb::get;
+    req.target = api_path(*st, "/batches/" + segment + (cancel ? "/cancel" : ""));
+    req.idempotent = true; // a retrieve is safe; cancelling twice leaves the batch cancelling
+    req.conflict_refusal_is_final = cancel; // 409 invalid_request_error: the batch has ended
+    co_return co_await json_call<batch>(std::move(st), std::move(req), std::move(ro));
+}
+
+namespace {
+
+// The query of a list call, or the reason it is refused.
+std::string list_query(const batch_list_params& p, error_code& ec, std::string& why)
+{
+    if (p.limit && (*p.limit < 1 || *p.limit > 100)) {
+        ec = error::invalid_argument;
+        why = "limit must be 1..100";
+        return {};
+    }
+    std::string query;
+    if (p.after) {
+        if (p.after->empty()) {
+            ec = error::invalid_argument;
+            why = "empty `after` cursor";
+            return {};
+        }
+        error_code ignored; // not empty, so always encodable
+        query += "after=" + encode_path_segment(*p.after, ignored);
+    }
+    if (p.limit)
+        query += (query.empty() ? "" : "&") + std::string("limit=") + std::to_string(*p.limit);
+    return query;
+}
+
+} // namespace
+
+} // namespace detail
+
+void client::start_cancel(const state_ptr& st, std::string id, request_options ro, diagnostics* diag,
+                          handler_of<batch> h)
+{
+    detail::launch_operation<batch>(st->ex, diag, std::move(h),
+                                    detail::batch_by_id(st, std::move(id), true, std::move(ro)));
+}
+
+void client::start_retrieve(const state_ptr& st, std::string id, request_options ro, diagnostics* diag,
+                            handler_of<batch> h)
+{
+    detail::launch_operation<batch>(st->ex, diag, std::move(h),
+                                    detail::batch_by_id(st, std::move(id), false, std::move(ro)));
+}
+
+void client::start_create(const state_ptr& st, batch_create_params p, request_options ro, diagnostics* diag,
+                          handler_of<batch> h)
+{
+    std::string why;
+    if (auto ec = p.validate(&why))
+        return detail::launch_operation<batch>(st->ex, diag, std::move(h), detail::fail_now<batch>(ec, why));
+    detail::api_request req;
+    req.method = http::verb::post;
+    req.target = detail::api_path(*st, "/batches");
+    req.body = boost::json::serialize(boost::json::value_from(p));
+    req.content_type = "application/json";
+    req.idempotency_key = ro.idempotency_key;
+    req.idempotent = !ro.idempotency_key.empty(); // else a resend could create a second batch
+    detail::launch_operation<batch>(st->ex, diag, std::move(h),
+                                    detail::json_call<batch>(st, std::move(req), std::move(ro)));
+}
+
+void client::start_list(const state_ptr& st, batch_list_params p, request_options ro, diagnostics* diag,
+                        handler_of<batch_page> h)
+{
+    error_code ec;
+    std::string why;
+    const auto query = detail::list_query(p, ec, why);
+    if (ec)
+        return detail::launch_operation<batch_page>(st->ex, diag, std::move(h),
+                                                    detail::fail_now<batch_page>(ec, std::move(why)));
+    detail::api_request req;
+    req.target = detail::api_path(*st, "/batches");
+    if (!query.empty())
+        req.target += "?" + query;
+    detail::launch_operation<batch_page>(st->ex, diag, std::move(h),
+                                         detail::json_call<batch_page>(st, std::move(req), std::move(ro)));
+}
+
+} // namespace batchwire
