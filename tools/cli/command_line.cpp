@@ -44,13 +44,68 @@ std::vector<std::string> parsed_options::values(std::string_view name) const
     return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
+namespace {
+
+std::string_view command_name(const command_line& cl) { return cl.command ? cl.command->name : std::string_view{}; }
+
+// One option (and its value, which may be the next argument: `i` then moves past it) into
+// the command's options or the global ones.
+void take_option(command_line& cl, std::span<const std::string_view> args, std::size_t& i,
+                 std::span<const option_spec> globals)
+{
+    const std::string_view arg = args[i];
+    const std::span<const option_spec> own =
+        cl.command ? cl.command->options : std::span<const option_spec>{};
+    const option_spec* spec = nullptr;
+    bool global = false;
+    std::optional<std::string_view> inline_value;
+    if (arg.starts_with("--")) {
+        std::string_view name = arg.substr(2);
+        if (const auto eq = name.find('='); eq != std::string_view::npos) {
+            inline_value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+        }
+        spec = find_long(own, name);
+        if (!spec && (spec = find_long(globals, name)))
+            global = true;
+    } else if (arg.size() == 2) {
+        spec = find_short(own, arg[1]);
+        if (!spec && (spec = find_short(globals, arg[1])))
+            global = true;
+    }
+    if (!spec) {
+        std::string message = "unknown option " + quoted(arg);
+        if (!cl.command)
+            message += " (a command's own options go after the command)";
+        throw usage_error(std::move(message), command_name(cl));
+    }
+    const std::string shown = "--" + std::string(spec->name);
+    std::string value;
+    if (spec->takes_value()) {
+        if (inline_value)
+            value = *inline_value;
+        else if (i + 1 < args.size())
+            value = args[++i];
+        else
+            throw usage_error(shown + " needs a value (" + std::string(spec->value_name) + ")",
+                              command_name(cl));
+    } else if (inline_value) {
+        throw usage_error(shown + " takes no value", command_name(cl));
+    }
+    parsed_options& target = global ? cl.globals : cl.options;
+    if (!spec->repeatable && target.has(spec->name))
+        throw usage_error(shown + " given more than once", command_name(cl));
+    target.add(spec->name, std::move(value));
+}
+
+} // namespace
+
 command_line parse_command_line(std::span<const std::string_view> args, std::span<const option_spec> globals,
                                 const command_finder& find_command)
 {
     command_line cl;
     bool options_ended = false;
     bool help_word_seen = false;
-    const auto command_name = [&cl] { return cl.command ? cl.command->name : std::string_view{}; };
 
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view arg = args[i];
@@ -67,48 +122,7 @@ command_line parse_command_line(std::span<const std::string_view> args, std::spa
             continue;
         }
         if (!options_ended && arg.size() > 1 && arg.front() == '-') {
-            const std::span<const option_spec> own =
-                cl.command ? cl.command->options : std::span<const option_spec>{};
-            const option_spec* spec = nullptr;
-            bool global = false;
-            std::optional<std::string_view> inline_value;
-            if (arg.starts_with("--")) {
-                std::string_view name = arg.substr(2);
-                if (const auto eq = name.find('='); eq != std::string_view::npos) {
-                    inline_value = name.substr(eq + 1);
-                    name = name.substr(0, eq);
-                }
-                spec = find_long(own, name);
-                if (!spec && (spec = find_long(globals, name)))
-                    global = true;
-            } else if (arg.size() == 2) {
-                spec = find_short(own, arg[1]);
-                if (!spec && (spec = find_short(globals, arg[1])))
-                    global = true;
-            }
-            if (!spec) {
-                std::string message = "unknown option " + quoted(arg);
-                if (!cl.command)
-                    message += " (a command's own options go after the command)";
-                throw usage_error(std::move(message), command_name());
-            }
-            const std::string shown = "--" + std::string(spec->name);
-            std::string value;
-            if (spec->takes_value()) {
-                if (inline_value)
-                    value = *inline_value;
-                else if (i + 1 < args.size())
-                    value = args[++i];
-                else
-                    throw usage_error(shown + " needs a value (" + std::string(spec->value_name) + ")",
-                                      command_name());
-            } else if (inline_value) {
-                throw usage_error(shown + " takes no value", command_name());
-            }
-            parsed_options& target = global ? cl.globals : cl.options;
-            if (!spec->repeatable && target.has(spec->name))
-                throw usage_error(shown + " given more than once", command_name());
-            target.add(spec->name, std::move(value));
+            take_option(cl, args, i, globals);
             continue;
         }
         if (!cl.command) {
@@ -130,7 +144,7 @@ command_line parse_command_line(std::span<const std::string_view> args, std::spa
         return cl;
     const std::size_t given = cl.positionals.size();
     if (given < cl.command->min_positionals || given > cl.command->max_positionals)
-        throw usage_error(positional_count_problem(*cl.command, given), command_name());
+        throw usage_error(positional_count_problem(*cl.command, given), command_name(cl));
     return cl;
 }
 
