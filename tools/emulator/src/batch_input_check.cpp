@@ -6,8 +6,10 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace batchwire::emulator {
 
@@ -22,6 +24,72 @@ batchwire::batch_error line_error(std::string code, std::string message, std::si
     e.param = std::move(param);
     e.line = static_cast<std::int64_t>(line);
     return e;
+}
+
+// The fields every request line needs (a custom_id, method POST, the batch's url, a body
+// object): the first one wrong, or nothing.
+std::optional<batchwire::batch_error> check_request_fields(const boost::json::object& obj, std::size_t line_no,
+                                                           const input_check_params& params)
+{
+    const auto string_field = [&](std::string_view name) -> const boost::json::string* {
+        const auto* f = obj.if_contains(name);
+        return f ? f->if_string() : nullptr;
+    };
+    const std::string at = "Line " + std::to_string(line_no);
+    const auto* custom_id = string_field("custom_id");
+    if (!custom_id || custom_id->empty())
+        return line_error("missing_required_parameter", at + " has no custom_id (a non-empty string).", line_no,
+                          std::string("custom_id"));
+    const auto* method = string_field("method");
+    if (!method)
+        return line_error("missing_required_parameter", at + " has no method.", line_no, std::string("method"));
+    if (*method != "POST")
+        return line_error("invalid_method", at + ": the method must be POST.", line_no, std::string("method"));
+    const auto* url = string_field("url");
+    if (!url)
+        return line_error("missing_required_parameter", at + " has no url.", line_no, std::string("url"));
+    const std::string_view url_text(url->data(), url->size());
+    if (params.endpoint ? url_text != *params.endpoint : !batchwire::is_batch_endpoint(url_text)) {
+        std::string message = at + ": the url '" + std::string(url_text.substr(0, 100)) + "' ";
+        message += params.endpoint ? "does not match the batch endpoint '" + std::string(*params.endpoint) + "'."
+                                   : "is not a batch endpoint.";
+        return line_error("invalid_url", std::move(message), line_no, std::string("url"));
+    }
+    const auto* body = obj.if_contains("body");
+    if (!body || !body->is_object())
+        return line_error("missing_required_parameter", at + " has no body object.", line_no, std::string("body"));
+    return std::nullopt;
+}
+
+// One non-blank line: its request appended to `requests`, or what is wrong with it.
+std::optional<batchwire::batch_error> check_line(std::string_view line, std::size_t line_no,
+                                                 const input_check_params& params,
+                                                 std::unordered_map<std::string, std::size_t>& first_line_of,
+                                                 std::vector<input_request>& requests)
+{
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(line, ec);
+    if (ec || !v.is_object())
+        return line_error("invalid_json_line", "Line " + std::to_string(line_no) + " is not a valid JSON object.",
+                          line_no);
+    const boost::json::object& obj = v.get_object();
+    if (auto problem = check_request_fields(obj, line_no, params))
+        return problem;
+    const auto& custom_id = obj.at("custom_id").get_string();
+    std::string id(custom_id.data(), custom_id.size());
+    const auto [it, inserted] = first_line_of.emplace(id, line_no);
+    if (!inserted)
+        return line_error("duplicate_custom_id",
+                          "Line " + std::to_string(line_no) + ": the custom_id '" + id.substr(0, 100) +
+                              "' is already used on line " + std::to_string(it->second) + ".",
+                          line_no, std::string("custom_id"));
+    input_request request;
+    request.custom_id = std::move(id);
+    const auto& body = obj.at("body").get_object();
+    if (const auto* model = body.if_contains("model"); model && model->is_string())
+        request.model = std::string(model->get_string());
+    requests.push_back(std::move(request));
+    return std::nullopt;
 }
 
 } // namespace
@@ -60,81 +128,8 @@ input_check_result check_batch_input(std::string_view content, const input_check
             continue;
         }
 
-        boost::system::error_code ec;
-        boost::json::value v = boost::json::parse(line, ec);
-        if (ec || !v.is_object()) {
-            result.errors.push_back(line_error("invalid_json_line",
-                                               "Line " + std::to_string(line_no) +
-                                                   " is not a valid JSON object.",
-                                               line_no));
-            continue;
-        }
-        const boost::json::object& obj = v.get_object();
-        auto string_field = [&](std::string_view name) -> const boost::json::string* {
-            const auto* f = obj.if_contains(name);
-            return f ? f->if_string() : nullptr;
-        };
-
-        const auto* custom_id = string_field("custom_id");
-        if (!custom_id || custom_id->empty()) {
-            result.errors.push_back(line_error("missing_required_parameter",
-                                               "Line " + std::to_string(line_no) +
-                                                   " has no custom_id (a non-empty string).",
-                                               line_no, std::string("custom_id")));
-            continue;
-        }
-        const auto* method = string_field("method");
-        if (!method) {
-            result.errors.push_back(line_error("missing_required_parameter",
-                                               "Line " + std::to_string(line_no) + " has no method.", line_no,
-                                               std::string("method")));
-            continue;
-        }
-        if (*method != "POST") {
-            result.errors.push_back(line_error("invalid_method",
-                                               "Line " + std::to_string(line_no) +
-                                                   ": the method must be POST.",
-                                               line_no, std::string("method")));
-            continue;
-        }
-        const auto* url = string_field("url");
-        if (!url) {
-            result.errors.push_back(line_error("missing_required_parameter",
-                                               "Line " + std::to_string(line_no) + " has no url.", line_no,
-                                               std::string("url")));
-            continue;
-        }
-        const std::string_view url_text(url->data(), url->size());
-        if (params.endpoint ? url_text != *params.endpoint : !batchwire::is_batch_endpoint(url_text)) {
-            std::string message = "Line " + std::to_string(line_no) + ": the url '" + std::string(url_text.substr(0, 100)) + "' ";
-            message += params.endpoint ? "does not match the batch endpoint '" + std::string(*params.endpoint) + "'."
-                                       : "is not a batch endpoint.";
-            result.errors.push_back(line_error("invalid_url", std::move(message), line_no, std::string("url")));
-            continue;
-        }
-        const auto* body = obj.if_contains("body");
-        if (!body || !body->is_object()) {
-            result.errors.push_back(line_error("missing_required_parameter",
-                                               "Line " + std::to_string(line_no) + " has no body object.",
-                                               line_no, std::string("body")));
-            continue;
-        }
-
-        std::string id(custom_id->data(), custom_id->size());
-        const auto [it, inserted] = first_line_of.emplace(id, line_no);
-        if (!inserted) {
-            result.errors.push_back(line_error("duplicate_custom_id",
-                                               "Line " + std::to_string(line_no) + ": the custom_id '" +
-                                                   id.substr(0, 100) + "' is already used on line " +
-                                                   std::to_string(it->second) + ".",
-                                               line_no, std::string("custom_id")));
-            continue;
-        }
-        input_request request;
-        request.custom_id = std::move(id);
-        if (const auto* model = body->get_object().if_contains("model"); model && model->is_string())
-            request.model = std::string(model->get_string());
-        result.requests.push_back(std::move(request));
+        if (auto problem = check_line(line, line_no, params, first_line_of, result.requests))
+            result.errors.push_back(std::move(*problem));
     }
 
     if (result.errors.empty() && result.requests.empty() && !params.allow_empty)
