@@ -10,9 +10,13 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -111,143 +115,170 @@ void check_webhook_settings(const batchwire::emulator::emulator_options& o)
     }
 }
 
+// What the command line asks for.
+struct settings {
+    batchwire::emulator::emulator_options opts;
+    std::vector<batchwire::emulator::fault_rule> faults;
+    std::vector<batchwire::emulator::webhook_fault_rule> webhook_faults;
+    unsigned threads = 1;
+};
+
+using setter = std::function<void(settings&, const std::string& flag, const std::string& value)>;
+
+template <class Rep, class Period>
+setter duration_of(std::chrono::duration<Rep, Period> batchwire::emulator::emulator_options::*field)
+{
+    return [field](settings& s, const std::string& flag, const std::string& v) {
+        s.opts.*field = std::chrono::duration<Rep, Period>(number<long long>(flag, v));
+    };
+}
+
+template <class Rule>
+Rule parsed_rule(Rule (*parse)(std::string_view), const std::string& v)
+{
+    try {
+        return parse(v);
+    } catch (const std::invalid_argument& e) {
+        throw bad_usage(e.what());
+    }
+}
+
+// Every option that takes a value, and what it sets.
+const std::map<std::string_view, setter>& valued_options()
+{
+    namespace em = batchwire::emulator;
+    using o = em::emulator_options;
+    static const std::map<std::string_view, setter> table{
+        {"--host", [](settings& s, auto&, auto& v) { s.opts.host = v; }},
+        {"--port", [](settings& s, auto& f, auto& v) { s.opts.port = number<unsigned short>(f, v); }},
+        {"--cert", [](settings& s, auto&, auto& v) { s.opts.cert_file = v; }},
+        {"--key", [](settings& s, auto&, auto& v) { s.opts.key_file = v; }},
+        {"--ca", [](settings& s, auto&, auto& v) { s.opts.ca_file = v; }},
+        {"--api-key", [](settings& s, auto&, auto& v) { s.opts.api_key = v; }},
+        {"--time-scale",
+         [](settings& s, auto& f, auto& v) {
+             s.opts.time_scale = number<double>(f, v);
+             if (!(s.opts.time_scale > 0))
+                 throw bad_usage("--time-scale must be positive");
+         }},
+        {"--validating-s", duration_of(&o::validating_duration)},
+        {"--requests-per-second", [](settings& s, auto& f, auto& v) { s.opts.requests_per_second = number<double>(f, v); }},
+        {"--finalizing-s", duration_of(&o::finalizing_duration)},
+        {"--cancelling-window-s", duration_of(&o::cancelling_window)},
+        {"--cancel-drain-s", duration_of(&o::cancel_drain_duration)},
+        {"--completion-window-s", duration_of(&o::completion_window)},
+        {"--poll-after-ms",
+         [](settings& s, auto& f, auto& v) { s.opts.poll_after_hint = std::chrono::milliseconds(number<long long>(f, v)); }},
+        {"--fault", [](settings& s, auto&, auto& v) { s.faults.push_back(parsed_rule(&em::parse_fault_rule, v)); }},
+        {"--fault-seed", [](settings& s, auto& f, auto& v) { s.opts.fault_seed = number<std::uint64_t>(f, v); }},
+        {"--webhook-url", [](settings& s, auto&, auto& v) { s.opts.webhook_url = v; }},
+        {"--webhook-secret", [](settings& s, auto&, auto& v) { s.opts.webhook_secret = v; }},
+        {"--webhook-fault",
+         [](settings& s, auto&, auto& v) { s.webhook_faults.push_back(parsed_rule(&em::parse_webhook_fault_rule, v)); }},
+        {"--webhook-attempts",
+         [](settings& s, auto& f, auto& v) {
+             s.opts.webhook_retry.max_attempts = number<unsigned>(f, v);
+             if (s.opts.webhook_retry.max_attempts == 0)
+                 throw bad_usage("--webhook-attempts must be at least 1");
+         }},
+        {"--webhook-backoff-s",
+         [](settings& s, auto& f, auto& v) {
+             const double secs = number<double>(f, v);
+             if (!(secs >= 0))
+                 throw bad_usage("--webhook-backoff-s must not be negative");
+             s.opts.webhook_retry.initial_backoff = std::chrono::milliseconds(static_cast<long long>(secs * 1000));
+         }},
+        {"--webhook-timeout-ms", duration_of(&o::webhook_attempt_timeout)},
+        {"--close-after-requests",
+         [](settings& s, auto& f, auto& v) { s.opts.close_after_requests = number<std::size_t>(f, v); }},
+        {"--idle-close-ms", duration_of(&o::idle_close)},
+        {"--request-timeout-ms", duration_of(&o::request_timeout)},
+        {"--max-connections", [](settings& s, auto& f, auto& v) { s.opts.max_connections = number<std::size_t>(f, v); }},
+        {"--threads",
+         [](settings& s, auto& f, auto& v) {
+             s.threads = number<unsigned>(f, v);
+             if (s.threads == 0)
+                 throw bad_usage("--threads must be at least 1");
+         }},
+    };
+    return table;
+}
+
+// The settings, or nullopt for --help. Throws bad_usage.
+std::optional<settings> parse_arguments(const std::vector<std::string>& args)
+{
+    settings s;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& flag = args[i];
+        if (flag == "--help" || flag == "-h")
+            return std::nullopt;
+        if (flag == "--plain-http") {
+            s.opts.tls = false;
+            continue;
+        }
+        const auto it = valued_options().find(flag);
+        if (it == valued_options().end())
+            throw bad_usage("unknown option " + flag);
+        if (i + 1 >= args.size())
+            throw bad_usage(flag + " needs a value");
+        it->second(s, flag, args[++i]);
+    }
+    if (s.opts.webhook_url.empty() != s.opts.webhook_secret.empty())
+        throw bad_usage("--webhook-url and --webhook-secret go together");
+    if (s.opts.webhook_url.empty() && !s.webhook_faults.empty())
+        throw bad_usage("--webhook-fault needs --webhook-url");
+    if (!s.opts.webhook_url.empty())
+        check_webhook_settings(s.opts);
+    return s;
+}
+
+// Serves until SIGINT/SIGTERM; the ready line first.
+void serve(settings s)
+{
+    boost::asio::io_context ioc(static_cast<int>(s.threads));
+    batchwire::emulator::server srv(ioc.get_executor(), s.opts);
+    for (auto& f : s.faults)
+        srv.add_fault(std::move(f));
+    for (const auto& f : s.webhook_faults)
+        srv.add_webhook_fault(f);
+
+    boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&srv](const boost::system::error_code& ec, int) {
+        if (!ec)
+            srv.stop();
+    });
+    srv.start();
+
+    boost::json::object ready;
+    ready["base_url"] = srv.base_url();
+    ready["ca_file"] = srv.ca_file();
+    std::cout << boost::json::serialize(ready) << std::endl; // endl: flushed for the reading script
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < s.threads; ++i)
+        pool.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool)
+        t.join();
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
-    namespace em = batchwire::emulator;
-    em::emulator_options opts;
-    std::vector<em::fault_rule> faults;
-    std::vector<em::webhook_fault_rule> webhook_faults;
-    unsigned threads = 1;
-
+    std::optional<settings> s;
     try {
-        const std::vector<std::string> args(argv + 1, argv + argc);
-        for (std::size_t i = 0; i < args.size(); ++i) {
-            const std::string& flag = args[i];
-            auto value = [&]() -> const std::string& {
-                if (i + 1 >= args.size())
-                    throw bad_usage(flag + " needs a value");
-                return args[++i];
-            };
-            auto seconds = [&] { return std::chrono::seconds(number<long long>(flag, value())); };
-            if (flag == "--help" || flag == "-h") {
-                std::cout << usage;
-                return 0;
-            } else if (flag == "--host") {
-                opts.host = value();
-            } else if (flag == "--port") {
-                opts.port = number<unsigned short>(flag, value());
-            } else if (flag == "--plain-http") {
-                opts.tls = false;
-            } else if (flag == "--cert") {
-                opts.cert_file = value();
-            } else if (flag == "--key") {
-                opts.key_file = value();
-            } else if (flag == "--ca") {
-                opts.ca_file = value();
-            } else if (flag == "--api-key") {
-                opts.api_key = value();
-            } else if (flag == "--time-scale") {
-                opts.time_scale = number<double>(flag, value());
-                if (!(opts.time_scale > 0))
-                    throw bad_usage("--time-scale must be positive");
-            } else if (flag == "--validating-s") {
-                opts.validating_duration = seconds();
-            } else if (flag == "--requests-per-second") {
-                opts.requests_per_second = number<double>(flag, value());
-            } else if (flag == "--finalizing-s") {
-                opts.finalizing_duration = seconds();
-            } else if (flag == "--cancelling-window-s") {
-                opts.cancelling_window = seconds();
-            } else if (flag == "--cancel-drain-s") {
-                opts.cancel_drain_duration = seconds();
-            } else if (flag == "--completion-window-s") {
-                opts.completion_window = seconds();
-            } else if (flag == "--poll-after-ms") {
-                opts.poll_after_hint = std::chrono::milliseconds(number<long long>(flag, value()));
-            } else if (flag == "--fault") {
-                try {
-                    faults.push_back(em::parse_fault_rule(value()));
-                } catch (const std::invalid_argument& e) {
-                    throw bad_usage(e.what());
-                }
-            } else if (flag == "--webhook-url") {
-                opts.webhook_url = value();
-            } else if (flag == "--webhook-secret") {
-                opts.webhook_secret = value();
-            } else if (flag == "--webhook-fault") {
-                try {
-                    webhook_faults.push_back(em::parse_webhook_fault_rule(value()));
-                } catch (const std::invalid_argument& e) {
-                    throw bad_usage(e.what());
-                }
-            } else if (flag == "--webhook-attempts") {
-                opts.webhook_retry.max_attempts = number<unsigned>(flag, value());
-                if (opts.webhook_retry.max_attempts == 0)
-                    throw bad_usage("--webhook-attempts must be at least 1");
-            } else if (flag == "--webhook-backoff-s") {
-                const double s = number<double>(flag, value());
-                if (!(s >= 0))
-                    throw bad_usage("--webhook-backoff-s must not be negative");
-                opts.webhook_retry.initial_backoff = std::chrono::milliseconds(static_cast<long long>(s * 1000));
-            } else if (flag == "--webhook-timeout-ms") {
-                opts.webhook_attempt_timeout = std::chrono::milliseconds(number<long long>(flag, value()));
-            } else if (flag == "--fault-seed") {
-                opts.fault_seed = number<std::uint64_t>(flag, value());
-            } else if (flag == "--close-after-requests") {
-                opts.close_after_requests = number<std::size_t>(flag, value());
-            } else if (flag == "--idle-close-ms") {
-                opts.idle_close = std::chrono::milliseconds(number<long long>(flag, value()));
-            } else if (flag == "--request-timeout-ms") {
-                opts.request_timeout = std::chrono::milliseconds(number<long long>(flag, value()));
-            } else if (flag == "--max-connections") {
-                opts.max_connections = number<std::size_t>(flag, value());
-            } else if (flag == "--threads") {
-                threads = number<unsigned>(flag, value());
-                if (threads == 0)
-                    throw bad_usage("--threads must be at least 1");
-            } else {
-                throw bad_usage("unknown option " + flag);
-            }
-        }
-        if (opts.webhook_url.empty() != opts.webhook_secret.empty())
-            throw bad_usage("--webhook-url and --webhook-secret go together");
-        if (opts.webhook_url.empty() && !webhook_faults.empty())
-            throw bad_usage("--webhook-fault needs --webhook-url");
-        if (!opts.webhook_url.empty())
-            check_webhook_settings(opts);
+        s = parse_arguments(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const bad_usage& e) {
         std::cerr << "batchwire-emulator: " << e.what() << "\n(see --help)\n";
         return 2;
     }
-
+    if (!s) {
+        std::cout << usage;
+        return 0;
+    }
     try {
-        boost::asio::io_context ioc(static_cast<int>(threads));
-        em::server srv(ioc.get_executor(), opts);
-        for (auto& f : faults)
-            srv.add_fault(std::move(f));
-        for (const auto& f : webhook_faults)
-            srv.add_webhook_fault(f);
-
-        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-        signals.async_wait([&srv](const boost::system::error_code& ec, int) {
-            if (!ec)
-                srv.stop();
-        });
-        srv.start();
-
-        boost::json::object ready;
-        ready["base_url"] = srv.base_url();
-        ready["ca_file"] = srv.ca_file();
-        std::cout << boost::json::serialize(ready) << std::endl; // endl: flushed for the reading script
-
-        std::vector<std::thread> pool;
-        for (unsigned i = 1; i < threads; ++i)
-            pool.emplace_back([&ioc] { ioc.run(); });
-        ioc.run();
-        for (auto& t : pool)
-            t.join();
+        serve(std::move(*s));
     } catch (const std::exception& e) {
         std::cerr << "batchwire-emulator: " << e.what() << '\n';
         return 1;
