@@ -23,6 +23,7 @@
 #include <boost/beast/http/read.hpp>
 
 #include <array>
+#include <optional>
 #include <type_traits>
 
 namespace batchwire::emulator::detail {
@@ -114,99 +115,117 @@ private:
             if (ec)
                 co_return;
         }
-
-        std::size_t served = 0;
-        for (;;) {
-            if (closed_ || core.stopped)
+        for (std::size_t served = 1;; ++served) {
+            if (closed_ || core.stopped || !co_await next_request_started())
                 co_return;
             http::request_parser<http::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(core.opts.max_header_bytes));
             parser.body_limit(boost::none); // the route decides, once the head is known
+            const auto route = co_await read_request(parser);
+            if (!route)
+                co_return; // rejected, or the peer closed, or the server stops
+            http_request req = parser.release();
+            if (!co_await answer(*route, req, served))
+                co_return;
+        }
+    }
 
-            // Waiting for the next request is where an idle connection is dropped, silently.
-            // Bytes already buffered (a pipelined request) start the next request at once.
-            const std::int64_t idle = core.idle_close_ms.load(std::memory_order_relaxed);
-            if (idle > 0)
-                lowest().expires_after(std::chrono::milliseconds(idle));
-            else
-                lowest().expires_never();
-            if (buffer_.size() == 0) {
-                auto [first_ec, first_bytes] = co_await stream_.async_read_some(buffer_.prepare(first_read), use_tuple);
-                buffer_.commit(first_bytes);
-                if (first_ec)
-                    co_return; // the peer closed, the idle timeout fired, or the server stops
-            }
+    // Waiting for the next request is where an idle connection is dropped, silently. Bytes
+    // already buffered (a pipelined request) start the next request at once.
+    asio::awaitable<bool> next_request_started()
+    {
+        const std::int64_t idle = core_->idle_close_ms.load(std::memory_order_relaxed);
+        if (idle > 0)
+            lowest().expires_after(std::chrono::milliseconds(idle));
+        else
             lowest().expires_never();
+        if (buffer_.size() == 0) {
+            auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(first_read), use_tuple);
+            buffer_.commit(bytes);
+            if (ec)
+                co_return false; // the peer closed, the idle timeout fired, or the server stops
+        }
+        lowest().expires_never();
+        co_return true;
+    }
 
-            // From its first byte to the end of its body, the request has request_timeout.
-            arm_request_timer();
-            auto [read_ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
-            (void)header_bytes;
-            if (read_ec) {
+    // The head, the route's body limit, the body: the request's route, or nothing after an
+    // answered rejection (408, 413, 431, 400) or a closed peer. From its first byte to the
+    // end of its body, a request has request_timeout.
+    asio::awaitable<std::optional<route_match>> read_request(http::request_parser<http::string_body>& parser)
+    {
+        server_core& core = *core_;
+        arm_request_timer();
+        auto [read_ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
+        (void)header_bytes;
+        if (read_ec) {
+            disarm_request_timer();
+            if (request_timed_out_)
+                co_await reject(408, request_timeout_message());
+            else if (read_ec == http::error::header_limit || read_ec == http::error::buffer_overflow)
+                co_await reject(431, "Request header fields too large.");
+            else if (read_ec == http::error::body_limit)
+                co_await reject(413, "Request body too large.");
+            else if (is_malformed(read_ec))
+                co_await reject(400, "Malformed HTTP request.");
+            co_return std::nullopt;
+        }
+        auto& head = parser.get();
+        route_match route = match_route(head.method_string(), head.target());
+        core.requests.add(route.pattern);
+        const std::uint64_t limit =
+            route.id == route_id::create_file ? core.opts.max_file_bytes + multipart_overhead : core.opts.max_body_bytes;
+        const auto too_large = [limit] {
+            return "Request body too large: the limit is " + std::to_string(limit) + " bytes.";
+        };
+        if (parser.content_length() && *parser.content_length() > limit) {
+            disarm_request_timer();
+            co_await reject(413, too_large());
+            co_return std::nullopt;
+        }
+        parser.body_limit(limit);
+        if (!parser.is_done()) {
+            if (beast::iequals(head[http::field::expect], "100-continue")) {
+                static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+                if (!co_await write_all(go_on, {}))
+                    co_return std::nullopt;
+            }
+            auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
+            (void)body_bytes;
+            if (body_ec) {
                 disarm_request_timer();
                 if (request_timed_out_)
                     co_await reject(408, request_timeout_message());
-                else if (read_ec == http::error::header_limit || read_ec == http::error::buffer_overflow)
-                    co_await reject(431, "Request header fields too large.");
-                else if (read_ec == http::error::body_limit)
-                    co_await reject(413, "Request body too large.");
-                else if (is_malformed(read_ec))
-                    co_await reject(400, "Malformed HTTP request.");
-                co_return; // the peer closed or the server stops
-            }
-
-            auto& head = parser.get();
-            const route_match route = match_route(head.method_string(), head.target());
-            core.requests.add(route.pattern);
-
-            const std::uint64_t limit = route.id == route_id::create_file
-                                            ? core.opts.max_file_bytes + multipart_overhead
-                                            : core.opts.max_body_bytes;
-            if (parser.content_length() && *parser.content_length() > limit) {
-                disarm_request_timer();
-                co_await reject(413, "Request body too large: the limit is " + std::to_string(limit) + " bytes.");
-                co_return;
-            }
-            parser.body_limit(limit);
-            if (!parser.is_done()) {
-                if (beast::iequals(head[http::field::expect], "100-continue")) {
-                    static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-                    if (!co_await write_all(go_on, {}))
-                        co_return;
-                }
-                auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
-                (void)body_bytes;
-                if (body_ec) {
-                    disarm_request_timer();
-                    if (request_timed_out_)
-                        co_await reject(408, request_timeout_message());
-                    else if (body_ec == http::error::body_limit)
-                        co_await reject(413, "Request body too large: the limit is " + std::to_string(limit) +
-                                                 " bytes.");
-                    else if (is_malformed(body_ec))
-                        co_await reject(400, "Malformed HTTP request body.");
-                    co_return;
-                }
-            }
-
-            disarm_request_timer();
-            http_request req = parser.release();
-            ++served;
-            const auto started = std::chrono::steady_clock::now();
-            std::optional<fault_rule> fault;
-            const http_reply reply = process(route, req, fault);
-            const std::size_t close_after = core.close_after_requests.load(std::memory_order_relaxed);
-            const bool keep_alive = req.keep_alive() && !(close_after > 0 && served >= close_after) && !core.stopped;
-            const auto processing_ms =
-                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-                    .count();
-            if (!co_await write_reply(reply, fault, keep_alive, processing_ms))
-                co_return; // the connection was dropped on purpose or by the peer
-            if (!keep_alive) {
-                co_await graceful_close();
-                co_return;
+                else if (body_ec == http::error::body_limit)
+                    co_await reject(413, too_large());
+                else if (is_malformed(body_ec))
+                    co_await reject(400, "Malformed HTTP request body.");
+                co_return std::nullopt;
             }
         }
+        disarm_request_timer();
+        co_return route;
+    }
+
+    // Processes the `served`-th request of the connection and writes its reply; false when
+    // the connection is over.
+    asio::awaitable<bool> answer(const route_match& route, http_request& req, std::size_t served)
+    {
+        server_core& core = *core_;
+        const auto started = std::chrono::steady_clock::now();
+        std::optional<fault_rule> fault;
+        const http_reply reply = process(route, req, fault);
+        const std::size_t close_after = core.close_after_requests.load(std::memory_order_relaxed);
+        const bool keep_alive = req.keep_alive() && !(close_after > 0 && served >= close_after) && !core.stopped;
+        const auto processing_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        if (!co_await write_reply(reply, fault, keep_alive, processing_ms))
+            co_return false; // the connection was dropped on purpose or by the peer
+        if (!keep_alive) {
+            co_await graceful_close();
+            co_return false;
+        }
+        co_return true;
     }
 
     http_reply process(const route_match& route, http_request& req, std::optional<fault_rule>& fault)
