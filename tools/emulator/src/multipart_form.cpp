@@ -91,6 +91,48 @@ std::optional<std::string> multipart_boundary(std::string_view content_type)
     return boundary;
 }
 
+namespace {
+
+// A part's header lines into `part`: its Content-Disposition (form-data, with a name) is
+// required, its Content-Type kept, anything else ignored.
+bool read_part_headers(std::string_view head, form_part& part, std::string& why)
+{
+    bool has_disposition = false;
+    while (!head.empty()) {
+        const std::size_t eol = std::min(head.find("\r\n"), head.size());
+        const std::string_view line = head.substr(0, eol);
+        head.remove_prefix(std::min(eol + 2, head.size()));
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) {
+            why = "a multipart part has a malformed header line";
+            return false;
+        }
+        const std::string_view name = trim(line.substr(0, colon));
+        const std::string_view value = trim(line.substr(colon + 1));
+        if (iequals(name, "Content-Disposition")) {
+            if (!iequals(trim(value.substr(0, value.find(';'))), "form-data")) {
+                why = "a multipart part is not form-data";
+                return false;
+            }
+            auto field = header_parameter(value, "name");
+            if (!field) {
+                why = "a multipart part has no name";
+                return false;
+            }
+            part.name = std::move(*field);
+            part.filename = header_parameter(value, "filename");
+            has_disposition = true;
+        } else if (iequals(name, "Content-Type")) {
+            part.content_type = std::string(value);
+        }
+    }
+    if (!has_disposition)
+        why = "a multipart part has no Content-Disposition header";
+    return has_disposition;
+}
+
+} // namespace
+
 bool parse_multipart(std::string_view body, std::string_view boundary, multipart_form& out, std::string& why)
 {
     const std::string delimiter = "--" + std::string(boundary);
@@ -135,39 +177,8 @@ bool parse_multipart(std::string_view body, std::string_view boundary, multipart
         }
 
         form_part part;
-        bool has_disposition = false;
-        while (!head.empty()) {
-            const std::size_t eol = std::min(head.find("\r\n"), head.size());
-            const std::string_view line = head.substr(0, eol);
-            head.remove_prefix(std::min(eol + 2, head.size()));
-            const std::size_t colon = line.find(':');
-            if (colon == std::string_view::npos) {
-                why = "a multipart part has a malformed header line";
-                return false;
-            }
-            const std::string_view name = trim(line.substr(0, colon));
-            const std::string_view value = trim(line.substr(colon + 1));
-            if (iequals(name, "Content-Disposition")) {
-                if (!iequals(trim(value.substr(0, value.find(';'))), "form-data")) {
-                    why = "a multipart part is not form-data";
-                    return false;
-                }
-                auto field = header_parameter(value, "name");
-                if (!field) {
-                    why = "a multipart part has no name";
-                    return false;
-                }
-                part.name = std::move(*field);
-                part.filename = header_parameter(value, "filename");
-                has_disposition = true;
-            } else if (iequals(name, "Content-Type")) {
-                part.content_type = std::string(value);
-            }
-        }
-        if (!has_disposition) {
-            why = "a multipart part has no Content-Disposition header";
+        if (!read_part_headers(head, part, why))
             return false;
-        }
 
         const std::size_t data_end = find_in(body, inner_delimiter, data_begin);
         if (data_end == std::string_view::npos) {
