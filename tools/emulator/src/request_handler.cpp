@@ -12,6 +12,7 @@
 #include <boost/json/value_from.hpp>
 #include <boost/url/params_view.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <memory>
@@ -82,6 +83,95 @@ void add_poll_hint(http_reply& reply, std::optional<std::chrono::milliseconds> h
 {
     if (hint)
         reply.headers.emplace_back("openai-poll-after-ms", std::to_string(hint->count()));
+}
+
+// The optional fields of a create request; an error, or nothing when they were read.
+std::optional<api_error> read_metadata(const json::value& m, batchwire::batch_create_params& p)
+{
+    if (!m.is_object())
+        return invalid_type("metadata", "an object");
+    batchwire::metadata_map map;
+    for (const auto& kv : m.get_object()) {
+        if (!kv.value().is_string())
+            return invalid_type("metadata." + std::string(kv.key()).substr(0, 64), "a string");
+        map.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+    }
+    std::string why;
+    if (batchwire::validate_metadata(map, &why))
+        return invalid_value("metadata", why.empty() ? std::string("outside the documented limits.") : why);
+    p.metadata = std::move(map);
+    return std::nullopt;
+}
+
+std::optional<api_error> read_output_expiry(const json::value& x, batchwire::batch_create_params& p)
+{
+    if (!x.is_object())
+        return invalid_type("output_expires_after", "an object");
+    const json::object& xo = x.get_object();
+    const json::value* anchor = xo.if_contains("anchor");
+    const json::value* seconds = xo.if_contains("seconds");
+    if (!anchor)
+        return missing_parameter("output_expires_after.anchor");
+    if (!seconds)
+        return missing_parameter("output_expires_after.seconds");
+    if (!anchor->is_string() || anchor->get_string() != "created_at")
+        return invalid_value("output_expires_after.anchor", "expected 'created_at'.");
+    if (!seconds->is_int64() && !seconds->is_uint64())
+        return invalid_type("output_expires_after.seconds", "an integer");
+    const std::int64_t s = seconds->is_int64() ? seconds->get_int64() : max_expiry_seconds + 1;
+    if (s < min_expiry_seconds || s > max_expiry_seconds)
+        return invalid_value("output_expires_after.seconds", "expected a value between 3600 and 2592000.");
+    p.output_expires_after = batchwire::file_expiration{"created_at", s};
+    return std::nullopt;
+}
+
+// The fields of a file upload, checked: the file part, its purpose, its expiry.
+struct upload_fields {
+    const form_part* file = nullptr;
+    std::string purpose;
+    std::optional<std::int64_t> expires_after;
+};
+
+std::variant<upload_fields, api_error> read_upload_fields(const multipart_form& form)
+{
+    upload_fields out;
+    std::optional<std::string> purpose, anchor, seconds_text;
+    for (const auto& part : form.parts) {
+        if (part.name == "file") {
+            if (!part.filename)
+                return invalid_type("file", "a file (a part with a filename), not a string");
+            out.file = &part;
+        } else if (part.name == "purpose") {
+            purpose = std::string(part.data);
+        } else if (part.name == "expires_after[anchor]") {
+            anchor = std::string(part.data);
+        } else if (part.name == "expires_after[seconds]") {
+            seconds_text = std::string(part.data);
+        } else {
+            return api_error::invalid_request("Unrecognized request argument supplied: " + part.name.substr(0, 100));
+        }
+    }
+    if (!out.file)
+        return missing_parameter("file");
+    if (!purpose)
+        return missing_parameter("purpose");
+    if (std::find(file_purposes.begin(), file_purposes.end(), *purpose) == file_purposes.end())
+        return invalid_value("purpose",
+                             "expected one of 'assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'.");
+    out.purpose = std::move(*purpose);
+    if (anchor || seconds_text) {
+        if (!anchor)
+            return missing_parameter("expires_after[anchor]");
+        if (!seconds_text)
+            return missing_parameter("expires_after[seconds]");
+        if (*anchor != "created_at")
+            return invalid_value("expires_after[anchor]", "expected 'created_at'.");
+        const auto secs = parse_int(*seconds_text);
+        if (!secs || *secs < min_expiry_seconds || *secs > max_expiry_seconds)
+            return invalid_value("expires_after[seconds]", "expected an integer between 3600 and 2592000.");
+        out.expires_after = *secs;
+    }
+    return out;
 }
 
 } // namespace
@@ -184,40 +274,12 @@ std::variant<batchwire::batch_create_params, api_error> request_handler::parse_c
     if (p.completion_window != "24h")
         return invalid_value("completion_window", "only '24h' is supported.");
 
-    if (const json::value* m = o.if_contains("metadata"); m && !m->is_null()) {
-        if (!m->is_object())
-            return invalid_type("metadata", "an object");
-        batchwire::metadata_map map;
-        for (const auto& kv : m->get_object()) {
-            if (!kv.value().is_string())
-                return invalid_type("metadata." + std::string(kv.key()).substr(0, 64), "a string");
-            map.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
-        }
-        std::string why;
-        if (batchwire::validate_metadata(map, &why))
-            return invalid_value("metadata", why.empty() ? std::string("outside the documented limits.") : why);
-        p.metadata = std::move(map);
-    }
-
-    if (const json::value* x = o.if_contains("output_expires_after"); x && !x->is_null()) {
-        if (!x->is_object())
-            return invalid_type("output_expires_after", "an object");
-        const json::object& xo = x->get_object();
-        const json::value* anchor = xo.if_contains("anchor");
-        const json::value* seconds = xo.if_contains("seconds");
-        if (!anchor)
-            return missing_parameter("output_expires_after.anchor");
-        if (!seconds)
-            return missing_parameter("output_expires_after.seconds");
-        if (!anchor->is_string() || anchor->get_string() != "created_at")
-            return invalid_value("output_expires_after.anchor", "expected 'created_at'.");
-        if (!seconds->is_int64() && !seconds->is_uint64())
-            return invalid_type("output_expires_after.seconds", "an integer");
-        const std::int64_t s = seconds->is_int64() ? seconds->get_int64() : max_expiry_seconds + 1;
-        if (s < min_expiry_seconds || s > max_expiry_seconds)
-            return invalid_value("output_expires_after.seconds", "expected a value between 3600 and 2592000.");
-        p.output_expires_after = batchwire::file_expiration{"created_at", s};
-    }
+    if (const json::value* m = o.if_contains("metadata"); m && !m->is_null())
+        if (auto e = read_metadata(*m, p))
+            return *e;
+    if (const json::value* x = o.if_contains("output_expires_after"); x && !x->is_null())
+        if (auto e = read_output_expiry(*x, p))
+            return *e;
     return p;
 }
 
@@ -329,58 +391,17 @@ http_reply request_handler::create_file(http_request& req)
     if (!parse_multipart(*storage, *boundary, form, why))
         return http_reply::error(api_error::invalid_request("Could not parse multipart form: " + why + "."));
 
-    const form_part* file = nullptr;
-    std::optional<std::string> purpose;
-    std::optional<std::string> anchor;
-    std::optional<std::string> seconds_text;
-    for (const auto& part : form.parts) {
-        if (part.name == "file") {
-            if (!part.filename)
-                return http_reply::error(invalid_type("file", "a file (a part with a filename), not a string"));
-            file = &part;
-        } else if (part.name == "purpose") {
-            purpose = std::string(part.data);
-        } else if (part.name == "expires_after[anchor]") {
-            anchor = std::string(part.data);
-        } else if (part.name == "expires_after[seconds]") {
-            seconds_text = std::string(part.data);
-        } else {
-            return http_reply::error(api_error::invalid_request("Unrecognized request argument supplied: " +
-                                                                part.name.substr(0, 100)));
-        }
-    }
-    if (!file)
-        return http_reply::error(missing_parameter("file"));
-    if (!purpose)
-        return http_reply::error(missing_parameter("purpose"));
-    bool known_purpose = false;
-    for (auto p : file_purposes)
-        known_purpose = known_purpose || p == *purpose;
-    if (!known_purpose)
-        return http_reply::error(invalid_value(
-            "purpose", "expected one of 'assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'."));
-
-    std::optional<std::int64_t> expires_after;
-    if (anchor || seconds_text) {
-        if (!anchor)
-            return http_reply::error(missing_parameter("expires_after[anchor]"));
-        if (!seconds_text)
-            return http_reply::error(missing_parameter("expires_after[seconds]"));
-        if (*anchor != "created_at")
-            return http_reply::error(invalid_value("expires_after[anchor]", "expected 'created_at'."));
-        const auto s = parse_int(*seconds_text);
-        if (!s || *s < min_expiry_seconds || *s > max_expiry_seconds)
-            return http_reply::error(
-                invalid_value("expires_after[seconds]", "expected an integer between 3600 and 2592000."));
-        expires_after = *s;
-    }
+    auto fields = read_upload_fields(form);
+    if (auto* e = std::get_if<api_error>(&fields))
+        return http_reply::error(*e);
+    const auto& [file, purpose, expires_after] = std::get<upload_fields>(fields);
 
     if (file->data.size() > opts_.max_file_bytes)
         return http_reply::error(api_error{413,
                                            "File is too large: the limit is " + std::to_string(opts_.max_file_bytes) +
                                                " bytes.",
                                            "invalid_request_error", std::string("file"), std::nullopt});
-    if (*purpose == "batch") {
+    if (purpose == "batch") {
         input_check_params check;
         check.max_lines = opts_.max_file_lines;
         check.max_errors = 1;
@@ -393,7 +414,7 @@ http_reply request_handler::create_file(http_request& req)
         }
     }
 
-    auto stored = state_.add_file(*file->filename, *purpose, storage, file->data, expires_after);
+    auto stored = state_.add_file(*file->filename, purpose, storage, file->data, expires_after);
     return http_reply::json(json::serialize(file_json(stored->meta)));
 }
 
