@@ -62,6 +62,21 @@ inline std::string api_path(const client_state& st, std::string_view rest)
     return st.org.path_prefix + std::string(rest);
 }
 
+// GET /files/{segment}/content, the body streamed into `sink`. The caller's frame holds
+// every argument until this completes (it is awaited at once).
+inline boost::asio::awaitable<boost::system::error_code> stream_file_content(const client_state& st,
+                                                                              const std::string& segment,
+                                                                              const chunk_sink& sink,
+                                                                              const request_options& ro,
+                                                                              diagnostics& diag)
+{
+    api_request req;
+    req.target = api_path(st, "/files/" + segment + "/content");
+    req.sink = &sink;
+    api_response resp;
+    co_return co_await run_request(st, req, ro, resp, diag);
+}
+
 } // namespace batchwire::detail
 
 #endif

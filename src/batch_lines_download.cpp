@@ -22,11 +22,7 @@ asio::awaitable<op_result<std::uint64_t>> read_lines_call(std::shared_ptr<client
     po.max_size = st->opts.limits.max_body_bytes;
     batch_line_reader reader(po, st->opts.limits.max_line_bytes, on_line);
     chunk_sink sink = [&](std::string_view chunk, error_code& ec) { reader.feed(chunk, ec); };
-    api_request req;
-    req.target = api_path(*st, "/files/" + segment + "/content");
-    req.sink = &sink;
-    api_response resp;
-    r.ec = co_await run_request(*st, req, ro, resp, r.diag);
+    r.ec = co_await stream_file_content(*st, segment, sink, ro, r.diag);
     if (!r.ec)
         reader.finish(r.ec);
     if (!reader.failure().empty()) {

@@ -33,11 +33,7 @@ asio::awaitable<op_result<std::uint64_t>> download_call(std::shared_ptr<client_s
         else if (!file.write(chunk))
             ec = error::file_error;
     };
-    api_request req;
-    req.target = api_path(*st, "/files/" + segment + "/content");
-    req.sink = &sink;
-    api_response resp;
-    r.ec = co_await run_request(*st, req, ro, resp, r.diag);
+    r.ec = co_await stream_file_content(*st, segment, sink, ro, r.diag);
     if (!r.ec && file.is_open() && !file.commit(r.diag.message))
         r.ec = error::file_error;
     co_return r; // on failure, `file` removes the .part
