@@ -1,5 +1,6 @@
 #include "connection_pool.hpp"
 
+#include "cancellation_check.hpp"
 #include "complete_elsewhere.hpp"
 
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -7,13 +8,21 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <tuple>
 
 namespace batchwire::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
@@ -173,6 +182,61 @@ void connection_pool::release_on_strand(std::unique_ptr<connection> conn, bool r
         }
     }
     carry_out(state_.release(std::move(conn), reusable, clock::now()));
+}
+
+asio::awaitable<ready_outcome> connection_pool::wait_for_lease(acquire_kind kind, clock::time_point deadline,
+                                                               lease& out)
+{
+    error_code ec;
+    if (deadline == clock::time_point::max()) {
+        std::tie(ec, out) = co_await async_acquire(kind, use_tuple);
+    } else {
+        asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+        auto r = co_await (async_acquire(kind, use_tuple) || timer.async_wait(use_tuple));
+        if (r.index() == 1)
+            co_return ready_outcome::deadline_passed;
+        std::tie(ec, out) = std::get<0>(std::move(r));
+    }
+    co_return ec ? ready_outcome::cancelled : ready_outcome::ready;
+}
+
+asio::awaitable<error_code> connection_pool::connect_fresh(const origin& o, ready_connection& out)
+{
+    using std::chrono::milliseconds;
+    const auto t0 = clock::now();
+    // Connecting is part of the attempt: its limits never reach past the attempt's end.
+    const auto left = std::max(std::chrono::duration_cast<milliseconds>(out.attempt_deadline - t0), milliseconds(1));
+    connection& c = out.l.conn();
+    const error_code ec = co_await c.open(o, std::min(params_.connect_timeout, left),
+                                          std::min(params_.handshake_timeout, left), out.l.session(), out.why);
+    if (!ec && c.resumed_session)
+        resumed_.fetch_add(1);
+    out.connect_time = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0);
+    co_return ec;
+}
+
+asio::awaitable<ready_outcome> connection_pool::acquire_ready(const origin& o, ready_params p, ready_connection& out)
+{
+    lease l;
+    const auto waited = co_await wait_for_lease(p.kind, p.call_deadline, l);
+    if (waited != ready_outcome::ready)
+        co_return waited;
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
+        l.set_reusable(!l.fresh()); // an idle connection is still good; a fresh one was never opened
+        co_return ready_outcome::cancelled;
+    }
+    out.attempt_deadline = std::min(p.call_deadline, clock::now() + p.attempt_timeout);
+    out.fresh = l.fresh();
+    out.connection_id = l.conn().id();
+    out.l = std::move(l);
+    if (out.fresh) {
+        out.ec = co_await connect_fresh(o, out);
+        if (out.ec) {
+            out.l = lease{}; // closed: its place goes to the next waiter
+            co_return ready_outcome::connect_failed;
+        }
+    }
+    co_return ready_outcome::ready;
 }
 
 void connection_pool::shutdown()
