@@ -71,6 +71,7 @@ public:
     void close() noexcept;
     bool reused = false;                 // served an exchange before
     bool resumed_session = false;        // its TLS handshake resumed an earlier session
+    bool session_offered = false;        // its session went to the pool (once is enough)
     clock::time_point last_used{};
 
 private:

@@ -185,7 +185,11 @@ void request_run::log_connection(const ready_connection& c) const
 
 void request_run::read_response(attempt& a)
 {
-    read_response_metadata(a.r.headers, meta_);
+    // The rest of the headers is read only for a caller that asked for it.
+    if (ro_.metadata)
+        read_response_metadata(a.r.headers, meta_);
+    else
+        meta_.request_id = read_request_id(a.r.headers);
     meta_.http_status = a.r.status;
     ctx_.log(log_level::debug, [&] {
         return log_event{.kind = log_event_kind::response_received, .method = method_, .target = req_.target,
