@@ -4,7 +4,13 @@
 // Beast coroutine client doing the same TLS keep-alive requests and JSON parsing, see
 // floor_client.hpp), then the ratios: pooled vs unpooled, and batchwire vs the floor.
 //
-//   client_bench [-n 20000] [-c 64] [--op retrieve|cancel] [--base-url URL --ca-file F --batch-id ID]
+//   client_bench [-n 20000] [-c 64] [--op retrieve|cancel] [--no-unpooled] [--pin]
+//                [--only pooled|floor] [--base-url URL --ca-file F --batch-id ID]
+//
+// --no-unpooled skips the unpooled run (and its ratios); --only runs one mode, in this
+// process (for a profiler), and prints its line alone. --pin puts the emulator on CPU 1
+// and each measured client on CPU 0, so that neither takes the other's core (the same for
+// batchwire and the floor).
 
 #include "emulator_process.hpp"
 #include "floor_client.hpp"
@@ -31,6 +37,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +51,9 @@ struct settings {
     int concurrency = 64;
     std::string op = "retrieve";
     std::string base_url, ca_file, batch_id;
+    bool unpooled = true;
+    bool pin = false;
+    std::string only;
 };
 
 settings parse(int argc, char** argv)
@@ -68,6 +78,12 @@ settings parse(int argc, char** argv)
             s.ca_file = next();
         else if (a == "--batch-id")
             s.batch_id = next();
+        else if (a == "--no-unpooled")
+            s.unpooled = false;
+        else if (a == "--pin")
+            s.pin = true;
+        else if (a == "--only")
+            s.only = next();
         else
             throw std::invalid_argument("unknown argument " + a);
     }
@@ -180,6 +196,15 @@ boost::json::object run_floor(const settings& s)
 
 enum class bench_mode { pooled, unpooled, floor };
 
+void pin_to_cpu(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (::sched_setaffinity(0, sizeof set, &set) != 0)
+        throw std::runtime_error("sched_setaffinity failed");
+}
+
 // Runs one mode in a child process of its own, so that its peak RSS is its own; the child
 // sends its JSON line back through a pipe.
 boost::json::object run_in_child(const settings& s, bench_mode mode)
@@ -193,6 +218,8 @@ boost::json::object run_in_child(const settings& s, bench_mode mode)
         throw std::runtime_error("fork failed");
     if (pid == 0) {
         ::close(fds[0]);
+        if (s.pin)
+            pin_to_cpu(0);
         int rc = 0;
         try {
             const auto text =
@@ -225,6 +252,8 @@ int main(int argc, char** argv)
     try {
         auto s = parse(argc, argv);
         std::optional<bench::emulator_process> emu;
+        if (s.pin)
+            pin_to_cpu(1); // the emulator (started next) inherits it; the measured children move to 0
         if (s.base_url.empty()) {
             emu.emplace(std::vector<std::string>{});
             s.base_url = emu->base_url();
@@ -245,14 +274,23 @@ int main(int argc, char** argv)
             std::cout << boost::json::serialize(r) << std::endl;
             return r;
         };
+        if (!s.only.empty()) { // one mode, in this process
+            if (s.pin)
+                pin_to_cpu(0);
+            auto r = s.only == "floor" ? run_floor(s) : run(s, true);
+            std::cout << boost::json::serialize(r) << std::endl;
+            return 0;
+        }
         auto pooled = measured(bench_mode::pooled);
-        auto unpooled = measured(bench_mode::unpooled);
-        auto floor = measured(bench_mode::floor);
         boost::json::object ratio;
-        ratio["pooled_vs_unpooled_requests_per_s"] =
-            pooled["requests_per_s"].as_double() / unpooled["requests_per_s"].as_double();
-        ratio["pooled_vs_unpooled_cpu_per_request"] =
-            pooled["client_cpu_us_per_request"].as_double() / unpooled["client_cpu_us_per_request"].as_double();
+        if (s.unpooled) {
+            auto unpooled = measured(bench_mode::unpooled);
+            ratio["pooled_vs_unpooled_requests_per_s"] =
+                pooled["requests_per_s"].as_double() / unpooled["requests_per_s"].as_double();
+            ratio["pooled_vs_unpooled_cpu_per_request"] =
+                pooled["client_cpu_us_per_request"].as_double() / unpooled["client_cpu_us_per_request"].as_double();
+        }
+        auto floor = measured(bench_mode::floor);
         // Above 1 for CPU and below 1 for throughput: what batchwire costs over the floor.
         ratio["batchwire_vs_floor_cpu_per_request"] =
             pooled["client_cpu_us_per_request"].as_double() / floor["client_cpu_us_per_request"].as_double();

@@ -5,7 +5,9 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
@@ -18,6 +20,7 @@ namespace batchwire::detail {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using boost::system::error_code;
+using namespace asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 error_code classify_transport_error(const error_code& ec)
@@ -42,6 +45,43 @@ error_code classify_transport_error(const error_code& ec)
     return error::connection_lost;
 }
 
+namespace {
+
+// Name resolution: IP literals and "localhost" need no resolver (and no resolver thread).
+asio::awaitable<error_code> resolve(const origin& o, std::chrono::milliseconds timeout,
+                                    std::vector<asio::ip::tcp::endpoint>& out, std::string& why)
+{
+    out.clear();
+    if (o.host_is_ip) {
+        out.emplace_back(asio::ip::make_address(o.host), o.port);
+        co_return error_code{};
+    }
+    if (o.host == "localhost") { // RFC 6761: always loopback
+        out.emplace_back(asio::ip::address_v4::loopback(), o.port);
+        out.emplace_back(asio::ip::address_v6::loopback(), o.port);
+        co_return error_code{};
+    }
+    auto ex = co_await asio::this_coro::executor;
+    asio::ip::tcp::resolver resolver(ex);
+    asio::steady_timer timer(ex, timeout);
+    auto result = co_await (resolver.async_resolve(o.host, std::to_string(o.port), use_tuple) ||
+                            timer.async_wait(use_tuple));
+    if (result.index() == 1) {
+        why = "resolving '" + o.host + "' timed out";
+        co_return error_code(error::timeout);
+    }
+    auto [ec, results] = std::get<0>(std::move(result));
+    if (ec) {
+        why = "cannot resolve '" + o.host + "': " + ec.message();
+        co_return ec == asio::error::operation_aborted ? error_code(error::cancelled) : error_code(error::connect_failed);
+    }
+    for (const auto& r : results)
+        out.push_back(r.endpoint());
+    co_return error_code{};
+}
+
+} // namespace
+
 connection::connection(asio::any_io_executor ex, asio::ssl::context* ssl_ctx, std::uint64_t id)
     : stream_(ssl_ctx ? std::variant<plain_stream, tls_stream>(std::in_place_type<tls_stream>, ex, *ssl_ctx)
                       : std::variant<plain_stream, tls_stream>(std::in_place_type<plain_stream>, ex)),
@@ -54,6 +94,26 @@ beast::tcp_stream& connection::tcp() noexcept
     if (auto* t = std::get_if<tls_stream>(&stream_))
         return t->next_layer();
     return std::get<plain_stream>(stream_);
+}
+
+asio::awaitable<error_code> connection::open(const origin& o, std::chrono::milliseconds connect_timeout,
+                                             std::chrono::milliseconds handshake_timeout, SSL_SESSION* session,
+                                             std::string& why)
+{
+    const auto cs = co_await asio::this_coro::cancellation_state;
+    if (is_cancelled(cs)) {
+        why = "cancelled before connecting";
+        co_return error_code(error::cancelled);
+    }
+    std::vector<asio::ip::tcp::endpoint> endpoints;
+    error_code ec = co_await resolve(o, connect_timeout, endpoints, why);
+    if (!ec && is_cancelled(cs)) {
+        why = "cancelled before connecting";
+        ec = error::cancelled;
+    }
+    if (!ec)
+        ec = co_await connect(o, endpoints, connect_timeout, handshake_timeout, session, why);
+    co_return ec;
 }
 
 asio::awaitable<error_code> connection::connect(const origin& o, const std::vector<asio::ip::tcp::endpoint>& endpoints,

@@ -42,13 +42,13 @@ public:
 
     std::uint64_t id() const noexcept { return id_; }
 
-    // TCP connect to one of `endpoints` (within connect_timeout), then the TLS handshake
-    // (within handshake_timeout), resuming `session` when given. Errors: connect_failed,
-    // timeout, tls_handshake_failed, cancelled (operation_aborted), with a reason in `why`.
-    boost::asio::awaitable<boost::system::error_code>
-    connect(const origin& o, const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
-            std::chrono::milliseconds connect_timeout, std::chrono::milliseconds handshake_timeout,
-            SSL_SESSION* session, std::string& why);
+    // Resolves the origin's host and connects to one of its addresses (both within
+    // connect_timeout), then does the TLS handshake (within handshake_timeout), resuming
+    // `session` when given. Checks the coroutine's cancellation before each step. Errors:
+    // connect_failed, timeout, tls_handshake_failed, cancelled, with a reason in `why`.
+    boost::asio::awaitable<boost::system::error_code> open(const origin& o, std::chrono::milliseconds connect_timeout,
+                                                           std::chrono::milliseconds handshake_timeout,
+                                                           SSL_SESSION* session, std::string& why);
 
     // Writes the request and reads the response (http_exchange), all before `deadline`. A
     // 2xx body goes to `sink` when given; any other body is kept in result.body within
@@ -71,9 +71,15 @@ public:
     void close() noexcept;
     bool reused = false;                 // served an exchange before
     bool resumed_session = false;        // its TLS handshake resumed an earlier session
+    bool session_offered = false;        // its session went to the pool (once is enough)
     clock::time_point last_used{};
 
 private:
+    // TCP connect to one of `endpoints`, then the TLS handshake (see open).
+    boost::asio::awaitable<boost::system::error_code>
+    connect(const origin& o, const std::vector<boost::asio::ip::tcp::endpoint>& endpoints,
+            std::chrono::milliseconds connect_timeout, std::chrono::milliseconds handshake_timeout,
+            SSL_SESSION* session, std::string& why);
     void keep_session_resumable() noexcept;
 
     boost::beast::tcp_stream& tcp() noexcept;

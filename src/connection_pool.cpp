@@ -1,5 +1,6 @@
 #include "connection_pool.hpp"
 
+#include "cancellation_check.hpp"
 #include "complete_elsewhere.hpp"
 
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -7,17 +8,26 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <mutex>
+#include <tuple>
 
 namespace batchwire::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-// Completes an acquire off the pool's strand (the caller must never resume inside it).
+// Completes an acquire later, never inside the caller's initiation or the pool's bookkeeping.
 void complete_acquire(const asio::any_io_executor& pool_ex,
                       asio::any_completion_handler<connection_pool::acquire_signature> h, error_code ec, lease l)
 {
@@ -63,8 +73,7 @@ void lease::reset() noexcept
 }
 
 connection_pool::connection_pool(asio::any_io_executor ex, pool_params params, asio::ssl::context* ssl_ctx)
-    : ex_(ex), strand_(asio::make_strand(ex)), params_(params), ssl_ctx_(ssl_ctx),
-      state_(params.max_size, params.idle_timeout, params.enabled)
+    : ex_(ex), params_(params), ssl_ctx_(ssl_ctx), state_(params.max_size, params.idle_timeout, params.enabled)
 {
     if (params_.max_size == 0)
         params_.max_size = 1;
@@ -81,44 +90,68 @@ pool_stats connection_pool::stats() const noexcept
     return {opened_.load(), reused_.load(), closed_.load(), stale_.load(), resumed_.load()};
 }
 
+namespace {
+
+bool usable_idle(const std::unique_ptr<connection>& c) { return c->idle_and_usable(); }
+
+} // namespace
+
+lease connection_pool::try_acquire(acquire_kind kind)
+{
+    state_type::immediate got;
+    {
+        std::lock_guard lock(mutex_);
+        got = state_.try_acquire(kind, clock::now(), usable_idle);
+    }
+    for (auto& c : got.close)
+        close_connection(*c);
+    stale_.fetch_add(got.stale);
+    if (!got.granted)
+        return lease{};
+    if (got.conn) {
+        reused_.fetch_add(1);
+        return lease(shared_from_this(), std::move(*got.conn), false, nullptr);
+    }
+    opened_.fetch_add(1);
+    return lease(shared_from_this(), new_connection(), true, session_to_resume());
+}
+
 void connection_pool::initiate_acquire(acquire_kind kind, asio::any_completion_handler<acquire_signature> h)
 {
     const auto id = next_id_.fetch_add(1);
-    // Runs where the operation runs; the waiter is removed on the strand.
+    // Runs where the operation runs (its strand, as does this function).
     auto slot = asio::get_associated_cancellation_slot(h);
     if (slot.is_connected()) {
         slot.assign([weak = weak_from_this(), id](asio::cancellation_type type) {
             if (type == asio::cancellation_type::none)
                 return;
             if (auto self = weak.lock())
-                asio::post(self->strand_, [self, id] { self->cancel_waiter(id); });
+                self->cancel_waiter(id);
         });
     }
-    asio::post(strand_, [self = shared_from_this(), w = waiter{id, kind, std::move(h)}]() mutable {
-        self->acquire_on_strand(std::move(w));
-    });
-}
-
-void connection_pool::acquire_on_strand(waiter w)
-{
+    std::unique_lock lock(mutex_);
     if (state_.shut_down()) {
-        complete_acquire(ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
+        lock.unlock();
+        complete_acquire(ex_, std::move(h), asio::error::operation_aborted, lease{});
         return;
     }
-    const auto kind = w.kind;
-    carry_out(state_.acquire(std::move(w), kind, clock::now(),
-                             [](const std::unique_ptr<connection>& c) { return c->idle_and_usable(); }));
+    auto a = state_.acquire(waiter{id, kind, std::move(h)}, kind, clock::now(), usable_idle);
+    lock.unlock();
+    carry_out(std::move(a));
 }
 
 void connection_pool::cancel_waiter(std::uint64_t id)
 {
+    std::unique_lock lock(mutex_);
     auto w = state_.cancel([id](const waiter& x) { return x.id == id; });
+    lock.unlock();
     if (!w)
         return; // already granted: the operation sees its lease, then its own cancellation
     complete_acquire(ex_, std::move(w->handler), asio::error::operation_aborted, lease{});
 }
 
-void connection_pool::carry_out(pool_state<std::unique_ptr<connection>, waiter>::actions a)
+// Never under the mutex: closing and completing may end leases, whose release locks it.
+void connection_pool::carry_out(state_type::actions a)
 {
     for (auto& c : a.close)
         close_connection(*c);
@@ -134,12 +167,19 @@ void connection_pool::grant(waiter w, std::unique_ptr<connection> conn, bool fre
     SSL_SESSION* session = nullptr;
     if (fresh) {
         opened_.fetch_add(1);
-        if (session_ && params_.tls_session_resumption && SSL_SESSION_up_ref(session_) == 1)
-            session = session_;
+        session = session_to_resume();
     } else {
         reused_.fetch_add(1);
     }
     complete_acquire(ex_, std::move(w.handler), error_code{}, lease(shared_from_this(), std::move(conn), fresh, session));
+}
+
+SSL_SESSION* connection_pool::session_to_resume()
+{
+    if (!params_.tls_session_resumption)
+        return nullptr;
+    std::lock_guard lock(mutex_);
+    return session_ && SSL_SESSION_up_ref(session_) == 1 ? session_ : nullptr;
 }
 
 std::unique_ptr<connection> connection_pool::new_connection()
@@ -154,35 +194,98 @@ void connection_pool::close_connection(connection& c)
     closed_.fetch_add(1);
 }
 
-void connection_pool::release(std::unique_ptr<connection> conn, bool reusable)
-{
-    asio::post(strand_, [self = shared_from_this(), c = std::move(conn), reusable]() mutable {
-        self->release_on_strand(std::move(c), reusable);
-    });
-}
-
-void connection_pool::release_on_strand(std::unique_ptr<connection> conn, bool reusable)
+void connection_pool::keep_session(connection& c)
 {
     // Any connection that completed an exchange has a session worth resuming, kept alive
-    // or not (a `Connection: close` answer, a pool that is disabled).
-    if (conn->reused && params_.tls_session_resumption) {
-        if (SSL_SESSION* s = conn->take_session()) {
-            if (session_)
-                SSL_SESSION_free(session_);
-            session_ = s;
+    // or not (a `Connection: close` answer, a pool that is disabled). Its first exchange
+    // has read the server's tickets; later ones add nothing.
+    if (!c.reused || c.session_offered || !params_.tls_session_resumption)
+        return;
+    c.session_offered = true;
+    SSL_SESSION* s = c.take_session();
+    if (!s)
+        return;
+    std::unique_lock lock(mutex_);
+    std::swap(session_, s);
+    lock.unlock();
+    if (s)
+        SSL_SESSION_free(s);
+}
+
+void connection_pool::release(std::unique_ptr<connection> conn, bool reusable)
+{
+    keep_session(*conn);
+    std::unique_lock lock(mutex_);
+    auto a = state_.release(std::move(conn), reusable, clock::now());
+    lock.unlock();
+    carry_out(std::move(a));
+}
+
+asio::awaitable<ready_outcome> connection_pool::wait_for_lease(acquire_kind kind, clock::time_point deadline,
+                                                               lease& out)
+{
+    error_code ec;
+    if (deadline == clock::time_point::max()) {
+        std::tie(ec, out) = co_await async_acquire(kind, use_tuple);
+    } else {
+        asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+        auto r = co_await (async_acquire(kind, use_tuple) || timer.async_wait(use_tuple));
+        if (r.index() == 1)
+            co_return ready_outcome::deadline_passed;
+        std::tie(ec, out) = std::get<0>(std::move(r));
+    }
+    co_return ec ? ready_outcome::cancelled : ready_outcome::ready;
+}
+
+asio::awaitable<error_code> connection_pool::connect_fresh(const origin& o, ready_connection& out)
+{
+    using std::chrono::milliseconds;
+    const auto t0 = clock::now();
+    // Connecting is part of the attempt: its limits never reach past the attempt's end.
+    const auto left = std::max(std::chrono::duration_cast<milliseconds>(out.attempt_deadline - t0), milliseconds(1));
+    connection& c = out.l.conn();
+    const error_code ec = co_await c.open(o, std::min(params_.connect_timeout, left),
+                                          std::min(params_.handshake_timeout, left), out.l.session(), out.why);
+    if (!ec && c.resumed_session)
+        resumed_.fetch_add(1);
+    out.connect_time = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - t0);
+    co_return ec;
+}
+
+asio::awaitable<ready_outcome> connection_pool::acquire_ready(const origin& o, ready_params p, ready_connection& out)
+{
+    lease l = try_acquire(p.kind); // no waiting, no hop: the common case
+    if (!l) {
+        const auto waited = co_await wait_for_lease(p.kind, p.call_deadline, l);
+        if (waited != ready_outcome::ready)
+            co_return waited;
+    }
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
+        l.set_reusable(!l.fresh()); // an idle connection is still good; a fresh one was never opened
+        co_return ready_outcome::cancelled;
+    }
+    out.attempt_deadline = std::min(p.call_deadline, clock::now() + p.attempt_timeout);
+    out.fresh = l.fresh();
+    out.connection_id = l.conn().id();
+    out.l = std::move(l);
+    if (out.fresh) {
+        out.ec = co_await connect_fresh(o, out);
+        if (out.ec) {
+            out.l = lease{}; // closed: its place goes to the next waiter
+            co_return ready_outcome::connect_failed;
         }
     }
-    carry_out(state_.release(std::move(conn), reusable, clock::now()));
+    co_return ready_outcome::ready;
 }
 
 void connection_pool::shutdown()
 {
-    asio::post(strand_, [self = shared_from_this()] {
-        auto [closing, waiters] = self->state_.shutdown();
-        self->carry_out(std::move(closing));
-        for (auto& w : waiters)
-            complete_acquire(self->ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
-    });
+    std::unique_lock lock(mutex_);
+    auto [closing, waiters] = state_.shutdown();
+    lock.unlock();
+    carry_out(std::move(closing));
+    for (auto& w : waiters)
+        complete_acquire(ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
 }
 
 } // namespace batchwire::detail

@@ -1,8 +1,10 @@
 #ifndef BATCHWIRE_SRC_CONNECTION_POOL_HPP
 #define BATCHWIRE_SRC_CONNECTION_POOL_HPP
 
-// The per-origin connection pool. Its state is touched only on its strand; operations
-// reach it through async_acquire and the lease's destructor, from any thread.
+// The per-origin connection pool. Its state is touched only under its mutex, for a few
+// bookkeeping steps (no I/O, no completion runs there); operations reach it through
+// acquire_ready, async_acquire and the lease's destructor, from any thread. A connection
+// that is free now is handed out without leaving the caller's thread.
 //
 // acquire: a usable idle connection (most recently used first), else a fresh unconnected
 // one while fewer than max_size exist, else the caller waits in FIFO order. Waiting is
@@ -13,7 +15,7 @@
 // first, and a waiter that wants a fresh connection is given a new one in the place of a
 // connection returned for reuse (which is closed), so open <= max_size and FIFO hold.
 // Those rules are pool_state's (pool_state.hpp, tested without I/O); this class carries
-// them out on its strand: completions, closes, TLS sessions and counters.
+// them out after the mutex is released: completions, closes, TLS sessions and counters.
 
 #include "connection.hpp"
 #include "pool_state.hpp"
@@ -21,13 +23,16 @@
 #include <batchwire/pool_params.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 namespace batchwire::detail {
@@ -57,6 +62,30 @@ private:
     SSL_SESSION* session_ = nullptr;
     bool fresh_ = false;
     bool reusable_ = false;
+};
+
+// What acquire_ready asks for.
+struct ready_params {
+    acquire_kind kind = acquire_kind::any;
+    clock::time_point call_deadline = clock::time_point::max(); // waiting for a connection ends here
+    std::chrono::milliseconds attempt_timeout{0}; // counted from when a connection is granted
+};
+
+enum class ready_outcome {
+    ready,           // out.l holds a connected connection (reused, or fresh and handshaken)
+    connect_failed,  // a fresh connection could not be made (out.ec, out.why): the attempt failed
+    deadline_passed, // the call's deadline passed while waiting for a connection
+    cancelled,       // cancelled while waiting or right after: nothing was sent
+};
+
+struct ready_connection {
+    lease l;
+    clock::time_point attempt_deadline; // min(call deadline, grant time + attempt_timeout)
+    bool fresh = false;
+    std::uint64_t connection_id = 0;
+    std::chrono::microseconds connect_time{0}; // a fresh one's resolve, connect and handshake
+    boost::system::error_code ec;
+    std::string why;
 };
 
 struct pool_stats {
@@ -90,13 +119,18 @@ public:
             token);
     }
 
+    // A connection ready for an exchange: acquires one (as async_acquire, waiting at most
+    // until the call's deadline), then, when it is fresh, connects it to `o` within the
+    // attempt's time and pool_params' connect/handshake timeouts, resuming the pool's TLS
+    // session. A fresh connection that fails is closed (its place goes to the next waiter).
+    // Checks the coroutine's cancellation before every I/O step. `o` must outlive the call.
+    boost::asio::awaitable<ready_outcome> acquire_ready(const origin& o, ready_params p, ready_connection& out);
+
     // Closes the idle connections and fails the waiters (operation_aborted). Leases still out
     // close their connection when they end.
     void shutdown();
 
     pool_stats stats() const noexcept;
-    // Called by the connection's user after a handshake that resumed a session.
-    void count_resumed_session() noexcept { resumed_.fetch_add(1); }
     const pool_params& params() const noexcept { return params_; }
 
 private:
@@ -107,24 +141,29 @@ private:
         boost::asio::any_completion_handler<acquire_signature> handler;
     };
 
+    boost::asio::awaitable<ready_outcome> wait_for_lease(acquire_kind kind, clock::time_point deadline, lease& out);
+    boost::asio::awaitable<boost::system::error_code> connect_fresh(const origin& o, ready_connection& out);
+    using state_type = pool_state<std::unique_ptr<connection>, waiter>;
+
+    // A lease now when one is free (nothing waits and none is needed), else an empty one.
+    lease try_acquire(acquire_kind kind);
     void initiate_acquire(acquire_kind kind, boost::asio::any_completion_handler<acquire_signature> h);
-    void acquire_on_strand(waiter w);
     void cancel_waiter(std::uint64_t id);
     void release(std::unique_ptr<connection> conn, bool reusable);
-    void release_on_strand(std::unique_ptr<connection> conn, bool reusable);
+    void keep_session(connection& c);
+    SSL_SESSION* session_to_resume();
     // Carries out the bookkeeping's decisions: closes, then completes a waiter.
-    void carry_out(pool_state<std::unique_ptr<connection>, waiter>::actions a);
+    void carry_out(state_type::actions a);
     void grant(waiter w, std::unique_ptr<connection> conn, bool fresh);
     std::unique_ptr<connection> new_connection();
     void close_connection(connection& c);
 
     boost::asio::any_io_executor ex_;
-    boost::asio::strand<boost::asio::any_io_executor> strand_;
     pool_params params_;
     boost::asio::ssl::context* ssl_ctx_;
 
-    // Strand-only state.
-    pool_state<std::unique_ptr<connection>, waiter> state_;
+    std::mutex mutex_; // guards state_ and session_
+    state_type state_;
     SSL_SESSION* session_ = nullptr;
 
     std::atomic<std::uint64_t> next_id_{1};

@@ -23,15 +23,11 @@
 #include <boost/beast/core/file.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <algorithm>
 #include <array>
@@ -57,9 +53,11 @@ struct streamed_body {
 // stops the exchange with that error (the connection is then closed).
 using chunk_sink = std::function<void(std::string_view chunk, boost::system::error_code& ec)>;
 
+// A request as it goes on the wire: its head (request_head.hpp) and, unless streamed, its
+// body, in one buffer so that a TLS stream sends them in one record.
 struct outgoing_request {
-    http::request<http::string_body> message; // the body is empty when `streamed` is set
-    const streamed_body* streamed = nullptr;
+    std::string bytes;
+    const streamed_body* streamed = nullptr; // follows `bytes`, whose Content-Length counts it
 };
 
 struct exchange_result {
@@ -143,22 +141,13 @@ asio::awaitable<error_code> write_request(Stream& s, const outgoing_request& req
                                           std::string& why)
 {
     arm();
-    if (!req.streamed) {
-        auto [wec, wn] = co_await http::async_write(s, req.message, use_tuple);
-        if (wec)
-            why = "writing the request: " + wec.message();
+    auto [wec, wn] = co_await asio::async_write(s, asio::buffer(req.bytes), use_tuple);
+    if (wec) {
+        why = "writing the request: " + wec.message();
         co_return classify_transport_error(wec);
     }
-    http::request<http::empty_body> head{req.message.method(), req.message.target(), 11};
-    for (const auto& f : req.message)
-        head.set(f.name_string(), f.value());
-    head.content_length(req.streamed->size());
-    http::request_serializer<http::empty_body> sr{head};
-    auto [hec, hn] = co_await http::async_write_header(s, sr, use_tuple);
-    if (hec) {
-        why = "writing the request: " + hec.message();
-        co_return classify_transport_error(hec);
-    }
+    if (!req.streamed)
+        co_return error_code{};
     const auto bec = co_await write_streamed_body(s, *req.streamed, chunk, why);
     if (bec && why.empty())
         why = "writing the request body: " + bec.message();

@@ -49,6 +49,15 @@ public:
     {
     }
 
+    // What try_acquire decides: close these, then, when granted, use `conn` (a new one to
+    // make when it is empty).
+    struct immediate {
+        std::vector<Conn> close;
+        std::size_t stale = 0;
+        bool granted = false;
+        std::optional<Conn> conn;
+    };
+
     // A waiter asks for a connection. `usable(conn)` says whether an idle connection is still
     // open and quiet (a socket check in the pool; any predicate in tests).
     template <class Usable>
@@ -57,27 +66,27 @@ public:
         actions a;
         if (shut_down_)
             return a; // the caller fails the waiter
-        if (kind == acquire_kind::fresh)
-            close_all_idle(a);
-        while (!idle_.empty()) {
-            entry e = std::move(idle_.back()); // most recently used first
-            idle_.pop_back();
-            if (now - e.last_used < idle_timeout_ && usable(e.conn)) {
-                a.granted = grant{std::move(w), std::move(e.conn)};
-                return a;
-            }
-            ++a.stale;
-            a.close.push_back(std::move(e.conn));
-            --open_;
-        }
-        if (open_ < max_size_) {
-            ++open_;
-            a.granted = grant{std::move(w), std::nullopt};
+        immediate got = take(kind, now, usable);
+        a.close = std::move(got.close);
+        a.stale = got.stale;
+        if (got.granted) {
+            a.granted = grant{std::move(w), std::move(got.conn)};
             return a;
         }
         waiters_.push_back(waiting{std::move(w), kind});
         a.queued = true;
         return a;
+    }
+
+    // The same decision for a caller that has not queued and would rather not: a connection
+    // now, or nothing granted and nothing queued (the caller then acquires and waits). Never
+    // overtakes a waiter.
+    template <class Usable>
+    immediate try_acquire(acquire_kind kind, time_point now, Usable&& usable)
+    {
+        if (shut_down_ || !waiters_.empty())
+            return immediate{};
+        return take(kind, now, usable);
     }
 
     // A connection comes back; reusable: it ended a complete keep-alive exchange.
@@ -159,6 +168,35 @@ private:
         Waiter waiter;
         acquire_kind kind;
     };
+
+    template <class Usable>
+    immediate take(acquire_kind kind, time_point now, Usable& usable)
+    {
+        immediate got;
+        if (kind == acquire_kind::fresh) {
+            for (auto& e : idle_)
+                got.close.push_back(std::move(e.conn));
+            open_ -= idle_.size();
+            idle_.clear();
+        }
+        while (!idle_.empty()) {
+            entry e = std::move(idle_.back()); // most recently used first
+            idle_.pop_back();
+            if (now - e.last_used < idle_timeout_ && usable(e.conn)) {
+                got.granted = true;
+                got.conn = std::move(e.conn);
+                return got;
+            }
+            ++got.stale;
+            got.close.push_back(std::move(e.conn));
+            --open_;
+        }
+        if (open_ < max_size_) {
+            ++open_;
+            got.granted = true;
+        }
+        return got;
+    }
 
     Waiter pop_waiter()
     {

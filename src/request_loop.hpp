@@ -6,6 +6,7 @@
 
 #include "client_state.hpp"
 #include "connection.hpp"
+#include "request_context.hpp"
 
 #include <batchwire/error.hpp>
 #include <batchwire/request_options.hpp>
@@ -40,10 +41,18 @@ struct api_response {
 
 // Must run on the operation's own strand (every operation is spawned on one).
 // Returns the error that ended the call; diag is filled for every failure; ro.metadata,
-// when set, for every response.
-boost::asio::awaitable<boost::system::error_code> run_request(const client_state& st, const api_request& req,
+// when set, for every response. `ctx` and `req` must outlive the call.
+boost::asio::awaitable<boost::system::error_code> run_request(const request_context& ctx, const api_request& req,
                                                               const request_options& ro, api_response& out,
                                                               diagnostics& diag);
+
+// The same, with the client's request context.
+inline boost::asio::awaitable<boost::system::error_code> run_request(const client_state& st, const api_request& req,
+                                                                     const request_options& ro, api_response& out,
+                                                                     diagnostics& diag)
+{
+    return run_request(st.requests(), req, ro, out, diag);
+}
 
 } // namespace batchwire::detail
 

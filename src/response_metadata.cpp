@@ -101,9 +101,11 @@ bool read_error_object(std::string_view body, diagnostics& d)
 
 } // namespace
 
+std::string_view read_request_id(const http::fields& h) { return header(h, "x-request-id"); }
+
 void read_response_metadata(const http::fields& h, response_metadata& out)
 {
-    out.request_id = header(h, "x-request-id");
+    out.request_id = read_request_id(h);
     out.processing_ms = parse_count(header(h, "openai-processing-ms"));
     out.server_date.reset();
     if (const auto date = parse_http_date(header(h, "date")))

@@ -22,6 +22,10 @@ inline constexpr std::size_t max_error_body_text = 1024;
 // http_status, attempts and elapsed are the caller's.
 void read_response_metadata(const boost::beast::http::fields& h, response_metadata& out);
 
+// x-request-id alone (empty when absent): what every response needs, for diagnostics and
+// logs, when the caller did not ask for the rest of the metadata.
+std::string_view read_request_id(const boost::beast::http::fields& h);
+
 // Fills d from an error response: http_status, request_id, the API's
 // {"error": {message, type, param, code}} (null or absent -> empty), retry_after
 // (retry-after-ms / retry-after, relative to the system clock now) and should_retry

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <vector>
@@ -47,6 +48,17 @@ struct mock_pool {
         return take(s.acquire(waiter, k, now, u));
     }
     int release(int conn, bool reusable, time_point now = t0) { return take(s.release(conn, reusable, now)); }
+    // The fast path: the connection got now, or -1 when the caller would have to wait.
+    template <class Usable = bool (*)(const int&)>
+    int try_acquire(acquire_kind k = acquire_kind::any, time_point now = t0, Usable u = always_usable)
+    {
+        auto got = s.try_acquire(k, now, u);
+        closed.insert(closed.end(), got.close.begin(), got.close.end());
+        stale += got.stale;
+        if (!got.granted)
+            return -1;
+        return got.conn ? *got.conn : next_conn++;
+    }
     std::vector<int> granted_to;
 };
 
@@ -228,6 +240,68 @@ BOOST_AUTO_TEST_CASE(open_never_exceeds_max_size)
             }
             BOOST_TEST_REQUIRE(p.s.open() <= max);
             BOOST_TEST_REQUIRE(p.s.open() == out.size() + p.s.idle());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(try_acquire_grants_what_is_free_and_never_queues)
+{
+    mock_pool p(2, milliseconds(1000));
+    BOOST_TEST(p.try_acquire() == 100); // a place for a new one
+    BOOST_TEST(p.try_acquire() == 101);
+    BOOST_TEST(p.try_acquire() == -1); // full: nothing granted, nothing queued
+    BOOST_TEST(p.s.waiting_count() == 0u);
+    BOOST_TEST(p.s.open() == 2u);
+    p.release(100, true, t0);
+    p.release(101, true, t0 + milliseconds(10));
+    // Most recently used first; an expired one is closed as stale, not handed out.
+    BOOST_TEST(p.try_acquire(acquire_kind::any, t0 + milliseconds(20)) == 101);
+    BOOST_TEST(p.try_acquire(acquire_kind::any, t0 + milliseconds(1000)) == 102);
+    BOOST_TEST(p.closed == std::vector<int>{100}, boost::test_tools::per_element());
+    BOOST_TEST(p.stale == 1u);
+    BOOST_TEST(p.s.open() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(try_acquire_table)
+{
+    // Edge states: what the fast path decides, and that it agrees with acquire.
+    struct row {
+        const char* name;
+        std::size_t max;
+        int idle;          // connections released reusable before the call
+        int out;           // connections held when the call comes
+        int waiting;       // waiters queued before the call
+        bool shut;
+        acquire_kind kind;
+        int expected;      // the connection got, -1 for none
+        std::size_t closed;
+    };
+    const row rows[] = {
+        {"empty pool", 1, 0, 0, 0, false, acquire_kind::any, 100, 0},
+        {"one idle", 1, 1, 0, 0, false, acquire_kind::any, 100, 0},
+        {"one idle, fresh wanted", 1, 1, 0, 0, false, acquire_kind::fresh, 101, 1},
+        {"all out", 2, 0, 2, 0, false, acquire_kind::any, -1, 0},
+        {"all out, fresh wanted", 2, 0, 2, 0, false, acquire_kind::fresh, -1, 0},
+        {"waiters first", 1, 0, 1, 1, false, acquire_kind::any, -1, 0},
+        {"shut down", 2, 0, 0, 0, true, acquire_kind::any, -1, 0},
+    };
+    for (const auto& r : rows) {
+        BOOST_TEST_CONTEXT(r.name)
+        {
+            mock_pool p(r.max);
+            for (int i = 0; i < r.idle + r.out; ++i)
+                p.acquire(i + 1);
+            for (int i = 0; i < r.idle; ++i)
+                p.release(100 + i, true);
+            for (int i = 0; i < r.waiting; ++i)
+                p.acquire(50 + i);
+            if (r.shut)
+                p.s.shutdown();
+            const auto waiting_before = p.s.waiting_count();
+            BOOST_TEST(p.try_acquire(r.kind) == r.expected);
+            BOOST_TEST(p.closed.size() == r.closed);
+            BOOST_TEST(p.s.waiting_count() == waiting_before);
+            BOOST_TEST(p.s.open() <= std::max<std::size_t>(r.max, 1));
         }
     }
 }

@@ -92,6 +92,16 @@ BOOST_AUTO_TEST_CASE(decimal_values_are_rounded)
     BOOST_TEST(m.poll_after->count() == 1000);
 }
 
+BOOST_AUTO_TEST_CASE(request_id_alone)
+{
+    const auto with_id = headers({{"X-Request-Id", "req_9"}, {"openai-processing-ms", "12"}});
+    BOOST_TEST(read_request_id(with_id) == "req_9");
+    const auto empty_id = headers({{"x-request-id", ""}});
+    BOOST_TEST(read_request_id(empty_id).empty());
+    const auto without = headers({{"openai-processing-ms", "12"}});
+    BOOST_TEST(read_request_id(without).empty());
+}
+
 BOOST_AUTO_TEST_CASE(absent_headers_reset_earlier_values)
 {
     response_metadata m;
