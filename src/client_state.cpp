@@ -58,6 +58,9 @@ client_state::client_state(asio::any_io_executor executor, client_options option
         tls.emplace(make_tls_context(opts.tls));
     pool = std::make_shared<connection_pool>(ex, opts.pool, tls ? &*tls : nullptr);
     authorization = "Bearer " + opts.api_key;
+    head_.emplace(org, opts, authorization);
+    requests_.emplace(request_context{*pool, org, *head_, opts.logger, opts.retry, opts.attempt_timeout,
+                                      opts.total_timeout, opts.limits, opts.pool.enabled});
     watches = std::make_shared<watch_registry>(ex);
 }
 

@@ -15,7 +15,6 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,22 +42,12 @@ struct client_state {
         opts.logger.log(level, std::forward<Build>(build));
     }
 
-    // The request loop's view of this state. Made on first use: the constructor fills org,
-    // pool and authorization in its body, after the members are made.
-    const request_context& requests() const
-    {
-        std::call_once(requests_once_, [this] {
-            head_.emplace(org, opts, authorization);
-            requests_.emplace(request_context{*pool, org, *head_, opts.logger, opts.retry, opts.attempt_timeout,
-                                              opts.total_timeout, opts.limits, opts.pool.enabled});
-        });
-        return *requests_;
-    }
+    // The request loop's view of this state, made at the end of the constructor.
+    const request_context& requests() const noexcept { return *requests_; }
 
 private:
-    mutable std::once_flag requests_once_;
-    mutable std::optional<request_head> head_;
-    mutable std::optional<request_context> requests_;
+    std::optional<request_head> head_;
+    std::optional<request_context> requests_;
 };
 
 // The request context of `st`, keeping st alive as long as the pointer is held.
