@@ -1,11 +1,13 @@
 #include <batchwire/watch.hpp>
 
 #include "batch_calls.hpp"
+#include "client_access.hpp"
 #include "complete_elsewhere.hpp"
 #include "jitter.hpp"
 #include "operation_launch.hpp"
 #include "origin.hpp"
 #include "poll_schedule.hpp"
+#include "watch_launch.hpp"
 #include "retry_policy.hpp"
 #include "watch_registry.hpp"
 #include "watch_wakeup_decision.hpp"
@@ -427,6 +429,18 @@ wakeup_outcome watch_registry::wake(const webhook_event& e)
 
 std::size_t watch_registry::active_polls_for_test() const { return polls_.size(); }
 
+std::shared_ptr<watch_registry> watch_registry_of(client_state& st)
+{
+    auto reg = st.watches.load();
+    if (reg)
+        return reg;
+    auto made = std::make_shared<watch_registry>(st.ex);
+    // Two first uses racing: one registry wins, the other is dropped unused.
+    if (st.watches.compare_exchange_strong(reg, made))
+        return made;
+    return reg;
+}
+
 // ---- launching a watch -------------------------------------------------------------------
 //
 // A watch is a subscription to the registry, not a coroutine of its own: an idle watcher
@@ -486,6 +500,12 @@ void complete_now(const asio::any_io_executor& ex, diagnostics* diag, watch_hand
 
 } // namespace
 
+void launch_watch(const client& c, std::string id, watch_options opts, bool cancel_first, diagnostics* diag,
+                  watch_handler h)
+{
+    launch_watch(client_access::state(c), std::move(id), std::move(opts), cancel_first, diag, std::move(h));
+}
+
 void launch_watch(std::shared_ptr<client_state> st, std::string id, watch_options opts, bool cancel_first,
                   diagnostics* diag, watch_handler h)
 {
@@ -499,7 +519,7 @@ void launch_watch(std::shared_ptr<client_state> st, std::string id, watch_option
         return;
     }
     if (!cancel_first) {
-        auto reg = st->watches;
+        auto reg = watch_registry_of(*st);
         reg->subscribe(std::move(st), std::move(id), std::move(opts), std::nullopt, std::nullopt, std::move(h), diag);
         return;
     }
@@ -520,7 +540,7 @@ void launch_watch(std::shared_ptr<client_state> st, std::string id, watch_option
                     return;
                 }
                 // The same handler, and so the same cancellation slot, now belongs to the watch.
-                auto reg = st->watches;
+                auto reg = watch_registry_of(*st);
                 reg->subscribe(std::move(st), std::move(id), std::move(c.opts), std::move(c.result.value),
                                c.server_date, std::move(h), diag);
             }));

@@ -73,6 +73,10 @@ private:
     std::atomic<std::uint64_t> next_sub_id_{1};
 };
 
+// The registry of `st`'s client, made on first use by whichever thread gets there first:
+// the watch layer owns it, the client only holds it.
+std::shared_ptr<watch_registry> watch_registry_of(client_state& st);
+
 } // namespace batchwire::detail
 
 #endif
