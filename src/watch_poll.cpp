@@ -29,7 +29,7 @@ bool is_default(const request_options& ro)
 watch_poll::watch_poll(watch_registry& reg, std::shared_ptr<client_state> st, std::string id,
                        const request_options& ro)
     : reg_(reg), st_(std::move(st)), id_(std::move(id)),
-      ro_(is_default(ro) ? nullptr : std::make_unique<const request_options>(ro)), timer_(reg.strand())
+      ro_(is_default(ro) ? nullptr : std::make_unique<const request_options>(ro)), timer_(reg.executor())
 {
 }
 
@@ -214,7 +214,12 @@ void watch_poll::wait_or_poll()
         return;
     }
     timer_.expires_at(wake_time(next_poll_, earliest_deadline()));
-    timer_.async_wait([self = shared_from_this()](const error_code&) { self->on_timer(); });
+    // The timer runs on the client's executor and its handler only posts to the strand: a
+    // timer and a wait on the strand itself would each hold a type-erased strand on the heap.
+    timer_.async_wait([self = shared_from_this()](const error_code&) {
+        auto& strand = self->reg_.strand();
+        asio::post(strand, [self = std::move(self)] { self->on_timer(); });
+    });
 }
 
 void watch_poll::on_timer()

@@ -69,7 +69,7 @@ private:
     std::optional<batch_request_counts> last_counts_;
     std::optional<long long> last_date_;
     boost::asio::cancellation_signal stop_; // cancels the poll in flight
-    boost::asio::steady_timer timer_;        // the sleep between polls
+    boost::asio::steady_timer timer_;        // the sleep between polls; strand-only, though its handler is not
     static constexpr clock::time_point no_poll_yet = clock::time_point::min();
     std::chrono::milliseconds interval_{1000};     // the interval that led to the next poll
     clock::time_point next_poll_{};                // as planned after the last poll

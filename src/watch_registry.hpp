@@ -50,6 +50,7 @@ public:
 
     // For the poll loops, on the strand.
     strand_type& strand() noexcept { return strand_; }
+    const boost::asio::any_io_executor& executor() const noexcept { return ex_; }
     void forget(const watch_poll& poll); // the loop stopped: out of the map, unless replaced
 
     std::size_t active_polls_for_test() const { return polls_.size(); } // on the strand's thread only
