@@ -111,10 +111,12 @@ void watch_poll::poll_now()
                            a.result.diag.message = "unexpected exception while polling";
                        }
                        // Posted: on_answer runs once the poll's coroutine has finished, so that
-                       // it may drop the coroutine's cancellation handler.
+                       // it may drop the coroutine's cancellation handler. The answer travels
+                       // by pointer: Asio recycles a posted handler's memory, and the timer wait
+                       // that follows would otherwise keep a block the answer's size.
                        auto& strand = self->reg_.strand();
-                       asio::post(strand, [self = std::move(self), a = std::move(a)]() mutable {
-                           self->on_answer(std::move(a));
+                       asio::post(strand, [self = std::move(self), a = std::make_unique<poll_answer>(std::move(a))] {
+                           self->on_answer(std::move(*a));
                        });
                    }));
 }
