@@ -4,9 +4,10 @@
 // watch_until_terminal: follows a batch through its statuses until it ends (completed,
 // failed, expired, cancelled) or its deadline passes, reporting every transition.
 //
-// - Holds no thread while it waits: a watched batch is a registry entry, a timer and its
-//   last snapshot (about 4.8 KB of heap, bench/watch_bench), so one thread can watch tens
-//   of thousands of batches. An idle watcher uses no CPU.
+// - Holds no thread and no coroutine while it waits: a watched batch is a registry entry,
+//   a timer wait and its last snapshot, packed (about 1.5 KB of heap with its watcher,
+//   bench/watch_bench), so one thread can watch tens of thousands of batches. An idle
+//   watcher uses no CPU.
 // - Watchers of the same batch on the same client share one poll loop: K watchers cost one
 //   request per poll. Each receives the transitions from the moment it joined. The loop
 //   stops (its timer and request cancelled) when the last watcher leaves.
