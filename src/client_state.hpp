@@ -14,6 +14,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +34,7 @@ struct client_state {
     std::optional<boost::asio::ssl::context> tls;
     std::shared_ptr<connection_pool> pool;
     std::string authorization; // "Bearer <key>": only ever written into request headers
-    std::shared_ptr<watch_registry> watches; // shared polls of watch_until_terminal
+    std::atomic<std::shared_ptr<watch_registry>> watches; // the watch layer's: made on first use (watch_registry_of)
 
     // build() makes the event only when `level` is enabled (see logger::log).
     template <class Build>

@@ -28,7 +28,14 @@ time_point saturating_add(time_point now, milliseconds d) noexcept
 
 } // namespace
 
-milliseconds clamp_server_hint(milliseconds hint, const watch_options& o) noexcept
+poll_settings::poll_settings(const watch_options& o) noexcept
+    : initial_interval(o.initial_interval), max_interval(o.max_interval), backoff_factor(o.backoff_factor),
+      max_server_hint(o.max_server_hint), min_server_hint(o.min_server_hint), fallback_interval(o.fallback_interval),
+      woken_by_events(o.woken_by_events)
+{
+}
+
+milliseconds clamp_server_hint(milliseconds hint, const poll_settings& o) noexcept
 {
     const auto cap = at_least_1ms(o.max_server_hint);
     const auto floor = std::min(at_least_1ms(o.min_server_hint), cap);
@@ -36,7 +43,7 @@ milliseconds clamp_server_hint(milliseconds hint, const watch_options& o) noexce
 }
 
 milliseconds backoff_interval(milliseconds previous, poll_outcome outcome, double jitter,
-                              const watch_options& o) noexcept
+                              const poll_settings& o) noexcept
 {
     const auto low = at_least_1ms(o.initial_interval);
     const auto high = std::max(at_least_1ms(o.max_interval), low);
@@ -62,7 +69,7 @@ time_point wake_time(time_point next_poll, std::optional<time_point> deadline) n
 
 namespace {
 
-milliseconds event_woken_interval(const poll_facts& f, const watch_options& o) noexcept
+milliseconds event_woken_interval(const poll_facts& f, const poll_settings& o) noexcept
 {
     const auto fallback = at_least_1ms(o.fallback_interval);
     if (f.outcome == poll_outcome::failed)
@@ -72,7 +79,7 @@ milliseconds event_woken_interval(const poll_facts& f, const watch_options& o) n
     return fallback;
 }
 
-milliseconds polling_interval(const poll_facts& f, const watch_options& o) noexcept
+milliseconds polling_interval(const poll_facts& f, const poll_settings& o) noexcept
 {
     if (f.outcome != poll_outcome::failed && f.server_hint && f.server_hint->count() >= 0)
         return clamp_server_hint(*f.server_hint, o);
@@ -81,7 +88,7 @@ milliseconds polling_interval(const poll_facts& f, const watch_options& o) noexc
 
 } // namespace
 
-poll_plan plan_next_poll(const poll_facts& f, const watch_options& o) noexcept
+poll_plan plan_next_poll(const poll_facts& f, const poll_settings& o) noexcept
 {
     poll_plan p;
     p.interval = o.woken_by_events ? event_woken_interval(f, o) : polling_interval(f, o);
@@ -95,7 +102,7 @@ poll_plan earlier_plan(const poll_plan& a, const poll_plan& b) noexcept
     return b.next_poll < a.next_poll ? b : a;
 }
 
-milliseconds joining_interval(const watch_options& o) noexcept
+milliseconds joining_interval(const poll_settings& o) noexcept
 {
     return at_least_1ms(o.woken_by_events ? o.fallback_interval : o.initial_interval);
 }

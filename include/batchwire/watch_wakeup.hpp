@@ -28,8 +28,8 @@
 //   thread, e.g. a webhook_listener's handler on its own strand. They never block on I/O
 //   and never run a watcher's callback: they take a short lock for one hash lookup, post
 //   the wake-up to the poll loop's strand and return.
-// - Lifetime: watch_waker holds the client's shared state, so it may outlive the client
-//   (its events are then `unwatched` once the watches have ended).
+// - Lifetime: watch_waker holds the client's watch registry (not the client), so it may
+//   outlive the client (its events are then `unwatched` once the watches have ended).
 
 #include <batchwire/client.hpp>
 #include <batchwire/webhook_event.hpp>
@@ -53,8 +53,7 @@ struct wakeup_stats {
 };
 
 namespace detail {
-struct client_state;
-wakeup_outcome wake_watches(const std::shared_ptr<client_state>& st, const webhook_event& e);
+class watch_registry; // opaque here: the watch layer's shared polls of one client
 } // namespace detail
 
 // Wakes the watches of e.batch_id on `c`. Thread-safe: may be called from any thread.
@@ -73,7 +72,7 @@ public:
     void operator()(webhook_event e) const; // usable as webhook_event_handler
 
 private:
-    std::shared_ptr<detail::client_state> st_;
+    std::shared_ptr<detail::watch_registry> watches_;
     std::function<void(const webhook_event&)> on_unwatched_;
 };
 
