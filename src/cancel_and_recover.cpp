@@ -3,6 +3,7 @@
 #include "client_access.hpp"
 #include "client_state.hpp"
 #include "collect_results.hpp"
+#include "watch_launch.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>

@@ -4,7 +4,6 @@
 
 #include "header_field.hpp"
 #include "tls_context.hpp"
-#include "watch_registry.hpp"
 
 #include <batchwire/error.hpp>
 
@@ -61,7 +60,6 @@ client_state::client_state(asio::any_io_executor executor, client_options option
     head_.emplace(org, opts, authorization);
     requests_.emplace(request_context{*pool, org, *head_, opts.logger, opts.retry, opts.attempt_timeout,
                                       opts.total_timeout, opts.limits, opts.pool.enabled});
-    watches = std::make_shared<watch_registry>(ex);
 }
 
 client_state::~client_state()

@@ -273,9 +273,6 @@ public:
     boost::asio::awaitable<std::uint64_t> read_batch_lines(std::string file_id, batch_line_handler on_line,
                                                            request_options ro);
 
-    // Being replaced by detail::client_access (watch.hpp still uses it).
-    const std::shared_ptr<detail::client_state>& state() const noexcept { return state_; }
-
 private:
     friend struct detail::client_access;
 

@@ -102,10 +102,6 @@ namespace detail {
 using watch_handler = boost::asio::any_completion_handler<void(boost::system::error_code, batch)>;
 void launch_watch(const client& c, std::string id, watch_options opts, bool cancel_first, diagnostics* diag,
                   watch_handler h);
-// Transitional: src/cancel_and_recover.cpp still finds this one here; it belongs to
-// src/watch_launch.hpp and leaves this header once that file includes it.
-void launch_watch(std::shared_ptr<client_state> st, std::string id, watch_options opts, bool cancel_first,
-                  diagnostics* diag, watch_handler h);
 } // namespace detail
 
 // Completes with the final batch (terminal status), or on failure with the error and the
