@@ -25,17 +25,6 @@ using boost::system::error_code;
 using namespace asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-namespace {
-
-// Completes an acquire later, never inside the caller's initiation or the pool's bookkeeping.
-void complete_acquire(const asio::any_io_executor& pool_ex,
-                      asio::any_completion_handler<connection_pool::acquire_signature> h, error_code ec, lease l)
-{
-    complete_elsewhere(pool_ex, std::move(h), ec, std::move(l));
-}
-
-} // namespace
-
 lease::lease(std::shared_ptr<connection_pool> pool, std::unique_ptr<connection> conn, bool fresh, SSL_SESSION* session)
     : pool_(std::move(pool)), conn_(std::move(conn)), session_(session), fresh_(fresh)
 {
@@ -108,12 +97,7 @@ lease connection_pool::try_acquire(acquire_kind kind)
     stale_.fetch_add(got.stale);
     if (!got.granted)
         return lease{};
-    if (got.conn) {
-        reused_.fetch_add(1);
-        return lease(shared_from_this(), std::move(*got.conn), false, nullptr);
-    }
-    opened_.fetch_add(1);
-    return lease(shared_from_this(), new_connection(), true, session_to_resume());
+    return lease_of(got.conn ? std::move(*got.conn) : nullptr);
 }
 
 void connection_pool::initiate_acquire(acquire_kind kind, asio::any_completion_handler<acquire_signature> h)
@@ -132,7 +116,7 @@ void connection_pool::initiate_acquire(acquire_kind kind, asio::any_completion_h
     std::unique_lock lock(mutex_);
     if (state_.shut_down()) {
         lock.unlock();
-        complete_acquire(ex_, std::move(h), asio::error::operation_aborted, lease{});
+        complete_elsewhere(ex_, std::move(h), asio::error::operation_aborted, lease{});
         return;
     }
     auto a = state_.acquire(waiter{id, kind, std::move(h)}, kind, clock::now(), usable_idle);
@@ -147,7 +131,7 @@ void connection_pool::cancel_waiter(std::uint64_t id)
     lock.unlock();
     if (!w)
         return; // already granted: the operation sees its lease, then its own cancellation
-    complete_acquire(ex_, std::move(w->handler), asio::error::operation_aborted, lease{});
+    complete_elsewhere(ex_, std::move(w->handler), asio::error::operation_aborted, lease{});
 }
 
 // Never under the mutex: closing and completing may end leases, whose release locks it.
@@ -157,21 +141,22 @@ void connection_pool::carry_out(state_type::actions a)
         close_connection(*c);
     stale_.fetch_add(a.stale);
     if (a.granted) {
-        const bool fresh = a.granted->fresh();
-        grant(std::move(a.granted->waiter), fresh ? new_connection() : std::move(*a.granted->conn), fresh);
+        auto idle = a.granted->fresh() ? nullptr : std::move(*a.granted->conn);
+        // Completed later, never inside the caller's initiation or the pool's bookkeeping.
+        complete_elsewhere(ex_, std::move(a.granted->waiter.handler), error_code{}, lease_of(std::move(idle)));
     }
 }
 
-void connection_pool::grant(waiter w, std::unique_ptr<connection> conn, bool fresh)
+// A lease on an idle connection (counted as reused), or on a new one when `idle` is null
+// (counted as opened, offered the session to resume).
+lease connection_pool::lease_of(std::unique_ptr<connection> idle)
 {
-    SSL_SESSION* session = nullptr;
-    if (fresh) {
-        opened_.fetch_add(1);
-        session = session_to_resume();
-    } else {
+    if (idle) {
         reused_.fetch_add(1);
+        return lease(shared_from_this(), std::move(idle), false, nullptr);
     }
-    complete_acquire(ex_, std::move(w.handler), error_code{}, lease(shared_from_this(), std::move(conn), fresh, session));
+    opened_.fetch_add(1);
+    return lease(shared_from_this(), new_connection(), true, session_to_resume());
 }
 
 SSL_SESSION* connection_pool::session_to_resume()
@@ -285,7 +270,7 @@ void connection_pool::shutdown()
     lock.unlock();
     carry_out(std::move(closing));
     for (auto& w : waiters)
-        complete_acquire(ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
+        complete_elsewhere(ex_, std::move(w.handler), asio::error::operation_aborted, lease{});
 }
 
 } // namespace batchwire::detail

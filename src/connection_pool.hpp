@@ -154,7 +154,7 @@ private:
     SSL_SESSION* session_to_resume();
     // Carries out the bookkeeping's decisions: closes, then completes a waiter.
     void carry_out(state_type::actions a);
-    void grant(waiter w, std::unique_ptr<connection> conn, bool fresh);
+    lease lease_of(std::unique_ptr<connection> idle);
     std::unique_ptr<connection> new_connection();
     void close_connection(connection& c);
 
