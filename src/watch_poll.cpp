@@ -164,7 +164,7 @@ bool watch_poll::take_failure(const poll_answer& a)
     // on its own schedule.
     if (!is_retryable(r.ec, r.diag) && r.ec != error::timeout && r.ec != error::deadline_exceeded &&
         r.ec != error::retry_after_too_long) {
-        finish_all(r.ec, r.diag);
+        finish_all(r.ec, r.diag, last_.load());
         return false;
     }
     for (auto& s : subs_)
@@ -184,7 +184,7 @@ bool watch_poll::take_snapshot(poll_answer& a)
     last_status_ = b.status;
     last_counts_ = b.request_counts;
     if (b.is_terminal()) {
-        finish_all(error_code{}, {});
+        finish_all(error_code{}, {}, b);
         return false;
     }
     return true;
@@ -299,9 +299,8 @@ void watch_poll::expire_deadlines()
     }
 }
 
-void watch_poll::finish_all(error_code ec, const diagnostics& diag)
+void watch_poll::finish_all(error_code ec, const diagnostics& diag, const batch& last)
 {
-    const batch last = last_.load();
     for (auto& s : subs_)
         complete(s, ec, last, diag);
     subs_.clear();

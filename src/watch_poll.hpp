@@ -56,7 +56,7 @@ private:
     std::optional<clock::time_point> earliest_deadline() const;
     void deliver(watch_subscriber& s, const batch& b, std::optional<long long> server_date);
     void expire_deadlines();
-    void finish_all(boost::system::error_code ec, const diagnostics& diag);
+    void finish_all(boost::system::error_code ec, const diagnostics& diag, const batch& last);
     void complete(watch_subscriber& s, boost::system::error_code ec, batch b, diagnostics diag);
 
     watch_registry& reg_; // outlives its loops: the client's state holds it, and each loop that state
