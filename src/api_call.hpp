@@ -5,6 +5,7 @@
 // within the client's limits. Shared by every endpoint file.
 
 #include "client_state.hpp"
+#include "id_segment.hpp"
 #include "operation_launch.hpp"
 #include "request_loop.hpp"
 
@@ -60,6 +61,20 @@ boost::asio::awaitable<op_result<T>> fail_now(boost::system::error_code ec, std:
 inline std::string api_path(const client_state& st, std::string_view rest)
 {
     return st.org.path_prefix + std::string(rest);
+}
+
+// Starts `call(segment)` as an operation for the file `id`, or completes the operation with
+// the refusal of an id that cannot be a path segment (nothing sent).
+template <class T, class Call>
+void launch_for_file_id(const std::shared_ptr<client_state>& st, std::string_view id, diagnostics* diag,
+                        boost::asio::any_completion_handler<void(boost::system::error_code, T)> h, Call call)
+{
+    boost::system::error_code ec;
+    std::string why;
+    auto segment = id_segment(id, "file", ec, why);
+    if (ec)
+        return launch_operation<T>(st->ex, diag, std::move(h), fail_now<T>(ec, std::move(why)));
+    launch_operation<T>(st->ex, diag, std::move(h), call(std::move(segment)));
 }
 
 // GET /files/{segment}/content, the body streamed into `sink`. The caller's frame holds

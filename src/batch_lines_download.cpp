@@ -2,7 +2,6 @@
 
 #include "api_call.hpp"
 #include "batch_line_reader.hpp"
-#include "id_segment.hpp"
 
 namespace batchwire {
 
@@ -40,13 +39,9 @@ void launch_read_lines(const std::shared_ptr<client_state>& st, std::string id, 
                        request_options ro, diagnostics* diag,
                        boost::asio::any_completion_handler<void(error_code, std::uint64_t)> h)
 {
-    error_code ec;
-    std::string why;
-    auto segment = id_segment(id, "file", ec, why);
-    if (ec)
-        return launch_operation<std::uint64_t>(st->ex, diag, std::move(h), fail_now<std::uint64_t>(ec, std::move(why)));
-    launch_operation<std::uint64_t>(st->ex, diag, std::move(h),
-                                    read_lines_call(st, std::move(segment), std::move(on_line), std::move(ro)));
+    launch_for_file_id<std::uint64_t>(st, id, diag, std::move(h), [&](std::string segment) {
+        return read_lines_call(st, std::move(segment), std::move(on_line), std::move(ro));
+    });
 }
 
 } // namespace detail

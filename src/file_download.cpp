@@ -4,7 +4,6 @@
 #include <batchwire/client.hpp>
 
 #include "api_call.hpp"
-#include "id_segment.hpp"
 #include "part_file.hpp"
 
 namespace batchwire {
@@ -43,14 +42,9 @@ void launch_download(const std::shared_ptr<client_state>& st, std::string id, ch
                      request_options ro, diagnostics* diag,
                      boost::asio::any_completion_handler<void(error_code, std::uint64_t)> h)
 {
-    error_code ec;
-    std::string why;
-    auto segment = id_segment(id, "file", ec, why);
-    if (ec)
-        return launch_operation<std::uint64_t>(st->ex, diag, std::move(h), fail_now<std::uint64_t>(ec, std::move(why)));
-    launch_operation<std::uint64_t>(
-        st->ex, diag, std::move(h),
-        download_call(st, std::move(segment), std::move(sink), std::move(out_path), std::move(ro)));
+    launch_for_file_id<std::uint64_t>(st, id, diag, std::move(h), [&](std::string segment) {
+        return download_call(st, std::move(segment), std::move(sink), std::move(out_path), std::move(ro));
+    });
 }
 
 } // namespace

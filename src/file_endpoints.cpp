@@ -3,13 +3,11 @@
 #include <batchwire/client.hpp>
 
 #include "api_call.hpp"
-#include "id_segment.hpp"
 #include "multipart_body.hpp"
 
 namespace batchwire {
 
 namespace asio = boost::asio;
-using boost::system::error_code;
 namespace http = boost::beast::http;
 
 namespace detail {
@@ -48,16 +46,11 @@ void client::start_upload_file(const state_ptr& st, file_upload_params p, reques
 void client::start_retrieve_file(const state_ptr& st, std::string id, request_options ro, diagnostics* diag,
                                  handler_of<file_object> h)
 {
-    error_code ec;
-    std::string why;
-    auto segment = detail::id_segment(id, "file", ec, why);
-    if (ec)
-        return detail::launch_operation<file_object>(st->ex, diag, std::move(h),
-                                                     detail::fail_now<file_object>(ec, std::move(why)));
-    detail::api_request req;
-    req.target = detail::api_path(*st, "/files/" + segment);
-    detail::launch_operation<file_object>(st->ex, diag, std::move(h),
-                                          detail::json_call<file_object>(st, std::move(req), std::move(ro)));
+    detail::launch_for_file_id<file_object>(st, id, diag, std::move(h), [&](std::string segment) {
+        detail::api_request req;
+        req.target = detail::api_path(*st, "/files/" + segment);
+        return detail::json_call<file_object>(st, std::move(req), std::move(ro));
+    });
 }
 
 } // namespace batchwire
