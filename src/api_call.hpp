@@ -6,10 +6,9 @@
 
 #include "client_state.hpp"
 #include "id_segment.hpp"
+#include "json_scratch.hpp"
 #include "operation_launch.hpp"
 #include "request_loop.hpp"
-
-#include <batchwire/json_parse.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -25,10 +24,7 @@ T decode_body(const client_state& st, const std::string& body, boost::system::er
     json_parse_options po;
     po.max_depth = st.opts.limits.max_json_depth;
     po.max_size = st.opts.limits.max_body_bytes;
-    auto v = parse_json(body, ec, diag, po);
-    if (ec)
-        return T{};
-    return convert_json<T>(v, ec, diag);
+    return decode_json<T>(body, po, ec, diag);
 }
 
 // Holds the state: the operation may outlive its client object.

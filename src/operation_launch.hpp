@@ -14,6 +14,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <exception>
@@ -27,6 +28,15 @@ struct op_result {
     T value{};
 };
 
+// A strand over the io_context's own executor when that is what the client runs on: the
+// strand then queries and dispatches on a concrete executor, not through type erasure.
+inline boost::asio::any_io_executor operation_strand(const boost::asio::any_io_executor& ex)
+{
+    if (const auto* io = ex.target<boost::asio::io_context::executor_type>())
+        return boost::asio::make_strand(*io);
+    return boost::asio::make_strand(ex);
+}
+
 template <class T>
 void launch_operation(boost::asio::any_io_executor ex, diagnostics* diag,
                       boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler,
@@ -34,7 +44,7 @@ void launch_operation(boost::asio::any_io_executor ex, diagnostics* diag,
 {
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
     boost::asio::co_spawn(
-        boost::asio::make_strand(ex), std::move(op),
+        operation_strand(ex), std::move(op),
         boost::asio::bind_cancellation_slot(
             slot, [h = std::move(handler), diag](std::exception_ptr ep, op_result<T> r) mutable {
                 if (ep) { // operations report failures as error codes; this is a bug or bad_alloc

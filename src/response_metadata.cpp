@@ -3,6 +3,7 @@
 #include "response_metadata.hpp"
 
 #include "http_date.hpp"
+#include "json_scratch.hpp"
 #include "retry_policy.hpp"
 #include "trim_blanks.hpp"
 
@@ -85,7 +86,8 @@ bool read_error_object(std::string_view body, diagnostics& d)
     opts.max_depth = max_error_body_depth;
     boost::system::error_code ec;
     diagnostics why; // not reported: a body that is not the API's JSON is kept as text
-    const boost::json::value v = parse_json(body, ec, why, opts);
+    json_scratch scratch;
+    const boost::json::value v = scratch.parse(body, ec, why, opts);
     if (ec || !v.is_object())
         return false;
     const boost::json::value* error = v.get_object().if_contains("error");
