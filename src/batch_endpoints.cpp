@@ -18,20 +18,43 @@ namespace http = boost::beast::http;
 
 namespace detail {
 
+// The request of a retrieve (or a cancel) of the batch `id`; ec and why say why an id that
+// cannot be a path segment is refused.
+api_request batch_request(const client_state& st, std::string_view id, bool cancel, error_code& ec, std::string& why)
+{
+    api_request req;
+    const auto segment = id_segment(id, "batch", ec, why);
+    if (ec)
+        return req;
+    req.method = cancel ? http::verb::post : http::verb::get;
+    req.target = api_path(st, "/batches/" + segment + (cancel ? "/cancel" : ""));
+    req.idempotent = true; // a retrieve is safe; cancelling twice leaves the batch cancelling
+    req.conflict_refusal_is_final = cancel; // 409 invalid_request_error: the batch has ended
+    return req;
+}
+
 asio::awaitable<op_result<batch>> batch_by_id(std::shared_ptr<client_state> st, std::string id, bool cancel,
                                               request_options ro)
 {
     error_code ec;
     std::string why;
-    auto segment = id_segment(id, "batch", ec, why);
+    auto req = batch_request(*st, id, cancel, ec, why);
     if (ec)
         co_return co_await fail_now<batch>(ec, std::move(why));
-    api_request req;
-    req.method = cancel ? http::verb::post : http::verb::get;
-    req.target = api_path(*st, "/batches/" + segment + (cancel ? "/cancel" : ""));
-    req.idempotent = true; // a retrieve is safe; cancelling twice leaves the batch cancelling
-    req.conflict_refusal_is_final = cancel; // 409 invalid_request_error: the batch has ended
     co_return co_await json_call<batch>(std::move(st), std::move(req), std::move(ro));
+}
+
+// The client's cancel and retrieve: the request is made before the operation starts, which
+// then is the JSON call itself.
+void start_by_id(const std::shared_ptr<client_state>& st, std::string_view id, bool cancel, request_options ro,
+                 diagnostics* diag, boost::asio::any_completion_handler<void(error_code, batch)> h)
+{
+    error_code ec;
+    std::string why;
+    auto req = batch_request(*st, id, cancel, ec, why);
+    if (ec)
+        return launch_operation<batch>(st->ex, diag, std::move(h), fail_now<batch>(ec, std::move(why)));
+    launch_operation<batch>(st->ex, diag, std::move(h), json_call<batch>(st, std::move(req), std::move(ro)));
 }
 
 namespace {
@@ -66,15 +89,13 @@ std::string list_query(const batch_list_params& p, error_code& ec, std::string& 
 void client::start_cancel(const state_ptr& st, std::string id, request_options ro, diagnostics* diag,
                           handler_of<batch> h)
 {
-    detail::launch_operation<batch>(st->ex, diag, std::move(h),
-                                    detail::batch_by_id(st, std::move(id), true, std::move(ro)));
+    detail::start_by_id(st, id, true, std::move(ro), diag, std::move(h));
 }
 
 void client::start_retrieve(const state_ptr& st, std::string id, request_options ro, diagnostics* diag,
                             handler_of<batch> h)
 {
-    detail::launch_operation<batch>(st->ex, diag, std::move(h),
-                                    detail::batch_by_id(st, std::move(id), false, std::move(ro)));
+    detail::start_by_id(st, id, false, std::move(ro), diag, std::move(h));
 }
 
 void client::start_create(const state_ptr& st, batch_create_params p, request_options ro, diagnostics* diag,

@@ -166,22 +166,23 @@ asio::awaitable<error_code> connection::exchange(const outgoing_request& req, ex
                                                  clock::time_point deadline, const response_limits& limits,
                                                  const chunk_sink* sink, std::string& why)
 {
+    // Not a coroutine: the caller awaits http_exchange's own frame.
     auto& t = tcp();
     const auto arm = [&t, deadline] { t.expires_at(deadline); };
-    error_code ec;
     if (auto* s = std::get_if<tls_stream>(&stream_))
-        ec = co_await http_exchange(*s, buffer_, *chunk_, req, result, limits, sink, why, arm);
-    else
-        ec = co_await http_exchange(std::get<plain_stream>(stream_), buffer_, *chunk_, req, result, limits, sink, why,
-                                    arm);
+        return http_exchange(*s, buffer_, *chunk_, req, result, limits, sink, why, arm);
+    return http_exchange(std::get<plain_stream>(stream_), buffer_, *chunk_, req, result, limits, sink, why, arm);
+}
+
+void connection::exchange_done(const error_code& ec)
+{
     last_used = clock::now();
     if (ec) {
         close();
-        co_return ec;
+        return;
     }
-    t.expires_never();
+    tcp().expires_never();
     reused = true;
-    co_return ec;
 }
 
 bool connection::idle_and_usable() const

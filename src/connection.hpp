@@ -52,10 +52,13 @@ public:
 
     // Writes the request and reads the response (http_exchange), all before `deadline`. A
     // 2xx body goes to `sink` when given; any other body is kept in result.body within
-    // limits. Closed on any error.
+    // limits. The caller then reports the outcome to exchange_done.
     boost::asio::awaitable<boost::system::error_code>
     exchange(const outgoing_request& req, exchange_result& result, clock::time_point deadline,
              const response_limits& limits, const chunk_sink* sink, std::string& why);
+
+    // After an exchange: closed on any error, else ready for the next one.
+    void exchange_done(const boost::system::error_code& ec);
 
     // An idle connection the server has closed (or sent anything to) cannot be reused.
     // A non-blocking check of the socket; false when it is not open.

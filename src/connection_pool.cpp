@@ -237,9 +237,30 @@ asio::awaitable<error_code> connection_pool::connect_fresh(const origin& o, read
     co_return ec;
 }
 
+void connection_pool::grant(const ready_params& p, lease l, ready_connection& out)
+{
+    out.attempt_deadline = std::min(p.call_deadline, clock::now() + p.attempt_timeout);
+    out.fresh = l.fresh();
+    out.connection_id = l.conn().id();
+    out.l = std::move(l);
+}
+
+bool connection_pool::try_ready(const ready_params& p, ready_connection& out)
+{
+    lease l = try_acquire(p.kind); // no waiting, no hop
+    if (!l)
+        return false;
+    if (l.fresh()) {
+        out.l = std::move(l);
+        return false;
+    }
+    grant(p, std::move(l), out);
+    return true;
+}
+
 asio::awaitable<ready_outcome> connection_pool::acquire_ready(const origin& o, ready_params p, ready_connection& out)
 {
-    lease l = try_acquire(p.kind); // no waiting, no hop: the common case
+    lease l = out.l ? std::move(out.l) : try_acquire(p.kind);
     if (!l) {
         const auto waited = co_await wait_for_lease(p.kind, p.call_deadline, l);
         if (waited != ready_outcome::ready)
@@ -249,10 +270,7 @@ asio::awaitable<ready_outcome> connection_pool::acquire_ready(const origin& o, r
         l.set_reusable(!l.fresh()); // an idle connection is still good; a fresh one was never opened
         co_return ready_outcome::cancelled;
     }
-    out.attempt_deadline = std::min(p.call_deadline, clock::now() + p.attempt_timeout);
-    out.fresh = l.fresh();
-    out.connection_id = l.conn().id();
-    out.l = std::move(l);
+    grant(p, std::move(l), out);
     if (out.fresh) {
         out.ec = co_await connect_fresh(o, out);
         if (out.ec) {

@@ -126,6 +126,11 @@ public:
     // Checks the coroutine's cancellation before every I/O step. `o` must outlive the call.
     boost::asio::awaitable<ready_outcome> acquire_ready(const origin& o, ready_params p, ready_connection& out);
 
+    // The common case of acquire_ready without a coroutine: true, and `out` filled, when an
+    // idle connection is free now. Otherwise acquire_ready does the rest, starting from any
+    // lease for a fresh connection this left in `out.l`.
+    bool try_ready(const ready_params& p, ready_connection& out);
+
     // Closes the idle connections and fails the waiters (operation_aborted). Leases still out
     // close their connection when they end.
     void shutdown();
@@ -147,6 +152,7 @@ private:
 
     // A lease now when one is free (nothing waits and none is needed), else an empty one.
     lease try_acquire(acquire_kind kind);
+    static void grant(const ready_params& p, lease l, ready_connection& out);
     void initiate_acquire(acquire_kind kind, boost::asio::any_completion_handler<acquire_signature> h);
     void cancel_waiter(std::uint64_t id);
     void release(std::unique_ptr<connection> conn, bool reusable);

@@ -136,19 +136,12 @@ asio::awaitable<error_code> write_streamed_body(Stream& s, const streamed_body& 
     co_return eec;
 }
 
-template <class Stream, class Arm>
-asio::awaitable<error_code> write_request(Stream& s, const outgoing_request& req, exchange_chunk& chunk, Arm& arm,
-                                          std::string& why)
+// The streamed part of a request whose head went out: the file between its two parts.
+template <class Stream>
+asio::awaitable<error_code> write_request_body(Stream& s, const streamed_body& body, exchange_chunk& chunk,
+                                               std::string& why)
 {
-    arm();
-    auto [wec, wn] = co_await asio::async_write(s, asio::buffer(req.bytes), use_tuple);
-    if (wec) {
-        why = "writing the request: " + wec.message();
-        co_return classify_transport_error(wec);
-    }
-    if (!req.streamed)
-        co_return error_code{};
-    const auto bec = co_await write_streamed_body(s, *req.streamed, chunk, why);
+    const auto bec = co_await write_streamed_body(s, body, chunk, why);
     if (bec && why.empty())
         why = "writing the request body: " + bec.message();
     co_return classify_transport_error(bec);
@@ -169,9 +162,15 @@ http_exchange(Stream& s, boost::beast::flat_buffer& buffer, exchange_chunk& chun
         why = "cancelled before the request was written";
         co_return error_code(error::cancelled);
     }
-    const error_code wec = co_await write_request(s, req, chunk, arm, why);
-    if (wec)
-        co_return wec;
+    arm();
+    // The head and a body in memory in one write; a streamed body in a frame of its own.
+    if (auto [wec, wn] = co_await asio::async_write(s, asio::buffer(req.bytes), use_tuple); wec) {
+        why = "writing the request: " + wec.message();
+        co_return classify_transport_error(wec);
+    }
+    if (req.streamed)
+        if (const error_code bec = co_await write_request_body(s, *req.streamed, chunk, why))
+            co_return bec;
     result.request_written = true;
 
     // The header.

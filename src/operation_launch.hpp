@@ -2,8 +2,7 @@
 #define BATCHWIRE_SRC_OPERATION_LAUNCH_HPP
 
 // Runs an operation's coroutine on its own strand of the client's executor and completes
-// the type-erased handler on the handler's associated executor. The handler's cancellation
-// slot is given to co_spawn, which delivers cancellation onto the operation's strand.
+// the type-erased handler on the handler's associated executor.
 
 #include <batchwire/error.hpp>
 
@@ -15,9 +14,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <cstdint>
 #include <exception>
+#include <utility>
 
 namespace batchwire::detail {
 
@@ -37,31 +40,68 @@ inline boost::asio::any_io_executor operation_strand(const boost::asio::any_io_e
     return boost::asio::make_strand(ex);
 }
 
+// Which launch is running its operation's first steps on this thread: an operation that
+// ends before its first suspension (a refusal) must not complete inside its initiating
+// function (Asio's rule), and only such an operation sees its own number here.
+inline thread_local std::uint64_t launching_now = 0;
+
+inline std::uint64_t next_launch_number() noexcept
+{
+    static thread_local std::uint64_t last = 0;
+    return ++last;
+}
+
+// Operations report failures as error codes; an exception here is a bug or bad_alloc.
+template <class T>
+void fail_with_exception(op_result<T>& r, const std::exception_ptr& ep)
+{
+    r = op_result<T>{};
+    r.ec = error::protocol_error;
+    try {
+        std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+        r.diag.message = std::string("unexpected exception: ") + e.what();
+    } catch (...) {
+        r.diag.message = "unexpected exception";
+    }
+}
+
+// Runs `op` and hands its result to the handler from this frame: the value is moved once
+// into the completion, not carried through co_spawn's own result plumbing.
+template <class T>
+boost::asio::awaitable<void> run_operation(boost::asio::awaitable<op_result<T>> op,
+                                           boost::asio::any_completion_handler<void(boost::system::error_code, T)> h,
+                                           diagnostics* diag, std::uint64_t launch)
+{
+    op_result<T> r;
+    try {
+        r = co_await std::move(op);
+    } catch (...) {
+        fail_with_exception(r, std::current_exception());
+    }
+    if (launching_now == launch)
+        co_await boost::asio::post(boost::asio::use_awaitable);
+    if (diag)
+        *diag = std::move(r.diag);
+    boost::asio::dispatch(boost::asio::append(std::move(h), r.ec, std::move(r.value)));
+}
+
+// Starts `op` on a strand of its own; the handler's cancellation slot is given to co_spawn,
+// which delivers cancellation onto that strand.
 template <class T>
 void launch_operation(boost::asio::any_io_executor ex, diagnostics* diag,
                       boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler,
                       boost::asio::awaitable<op_result<T>> op)
 {
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
-    boost::asio::co_spawn(
-        operation_strand(ex), std::move(op),
-        boost::asio::bind_cancellation_slot(
-            slot, [h = std::move(handler), diag](std::exception_ptr ep, op_result<T> r) mutable {
-                if (ep) { // operations report failures as error codes; this is a bug or bad_alloc
-                    r = op_result<T>{};
-                    r.ec = error::protocol_error;
-                    try {
-                        std::rethrow_exception(ep);
-                    } catch (const std::exception& e) {
-                        r.diag.message = std::string("unexpected exception: ") + e.what();
-                    } catch (...) {
-                        r.diag.message = "unexpected exception";
-                    }
-                }
-                if (diag)
-                    *diag = std::move(r.diag);
-                boost::asio::dispatch(boost::asio::append(std::move(h), r.ec, std::move(r.value)));
-            }));
+    const std::uint64_t launch = next_launch_number();
+    const std::uint64_t outer = std::exchange(launching_now, launch);
+    boost::asio::co_spawn(operation_strand(ex), run_operation<T>(std::move(op), std::move(handler), diag, launch),
+                          boost::asio::bind_cancellation_slot(slot, [](const std::exception_ptr& e) {
+                              if (e) // thrown by the caller's handler: it leaves run() as Asio's do
+                                  std::rethrow_exception(e);
+                          }));
+    launching_now = outer;
 }
 
 } // namespace batchwire::detail

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 namespace batchwire::detail {
@@ -41,8 +42,7 @@ error_code make_outgoing(const request_head& head, const api_request& req, outgo
     return {};
 }
 
-// One call's life: attempts, each on a ready connection from the pool, decided by
-// decide_attempt, until success, a final failure, cancellation or the deadline.
+// One call's state and the steps of its attempts; run_request drives them.
 class request_run {
 public:
     request_run(const request_context& ctx, const api_request& req, const request_options& ro, api_response& out,
@@ -56,9 +56,6 @@ public:
         deadline_ = total.count() > 0 ? start_ + total : clock::time_point::max();
     }
 
-    asio::awaitable<error_code> run();
-
-private:
     // What one attempt left behind, for decide_attempt.
     struct attempt {
         ready_connection conn;
@@ -67,13 +64,25 @@ private:
         bool exchange_failed = false;
     };
 
-    asio::awaitable<void> exchange(attempt& a);
-    void read_response(attempt& a);
+    // The steps run_request carries out, in its one coroutine frame.
+    error_code prepare();
+    bool cancelled() const { return is_cancelled(cs_); }
+    ready_params next_attempt(acquire_kind kind);
+    std::optional<error_code> refused(ready_outcome got);
+    bool begin_exchange(attempt& a);
+    void end_exchange(attempt& a);
     attempt_facts facts_of(const attempt& a) const;
     error_code succeed(attempt& a);
-    error_code finish(error_code ec);
-    error_code cancelled_result(bool written);
+    void resend_fresh();
     error_code fail_with(const attempt_verdict& v);
+    void log_retry(const attempt& a, const attempt_verdict& v);
+    void retried() { ++retries_done_; }
+    error_code cancelled_result(bool written);
+    const outgoing_request& outgoing() const noexcept { return outgoing_; }
+
+private:
+    void read_response(attempt& a);
+    error_code finish(error_code ec);
     void log_connection(const ready_connection& c) const;
 
     const request_context& ctx_;
@@ -94,83 +103,86 @@ private:
     bool fresh_resend_used_ = false;
 };
 
-asio::awaitable<error_code> request_run::run()
+error_code request_run::prepare()
 {
     if (auto ec = make_outgoing(ctx_.head, req_, outgoing_)) {
         diag_.message = "the request's target or a header value holds a character not allowed in a request head";
-        co_return finish(ec);
+        return finish(ec);
     }
-    acquire_kind next_kind = acquire_kind::any;
-    for (;;) {
-        if (is_cancelled(cs_))
-            co_return cancelled_result(false);
-        ++attempts_;
-        diag_ = diagnostics{};
-        attempt a;
-        const ready_params p{std::exchange(next_kind, acquire_kind::any), deadline_, attempt_timeout_};
-        const auto got = co_await ctx_.pool.acquire_ready(ctx_.org, p, a.conn);
-        if (got == ready_outcome::deadline_passed) {
-            diag_.message = "the call's deadline passed while waiting for a connection";
-            co_return finish(error::deadline_exceeded);
-        }
-        if (got == ready_outcome::cancelled)
-            co_return cancelled_result(false);
-        co_await exchange(a);
-        const attempt_verdict v = decide_attempt(facts_of(a), ctx_.retry);
-        switch (v.action) {
-        case attempt_action::succeed:
-            co_return succeed(a);
-        case attempt_action::resend_fresh:
-            fresh_resend_used_ = true;
-            next_kind = acquire_kind::fresh;
-            --attempts_;
-            continue;
-        case attempt_action::fail:
-            co_return fail_with(v);
-        case attempt_action::retry_after:
-            break;
-        }
-        if (diag_.message.empty())
-            diag_.message = a.ec.message(); // the retry's reason; diag is reset for the next attempt
-        ctx_.log(log_level::info, [&] {
-            return log_event{.kind = log_event_kind::retry_scheduled, .method = method_, .target = req_.target,
-                             .status = diag_.http_status, .request_id = diag_.request_id, .attempt = attempts_,
-                             .delay = v.delay, .reason = diag_.message};
-        });
-        asio::steady_timer backoff(co_await asio::this_coro::executor, v.delay);
-        co_await backoff.async_wait(use_tuple);
-        if (is_cancelled(cs_))
-            co_return cancelled_result(false);
-        ++retries_done_;
-    }
+    return {};
 }
 
-// Exchanges on the connection the pool made ready (or takes its connect failure); a
-// failed exchange closes the connection, a complete keep-alive one returns it to the pool.
-asio::awaitable<void> request_run::exchange(attempt& a)
+ready_params request_run::next_attempt(acquire_kind kind)
+{
+    ++attempts_;
+    diag_ = diagnostics{};
+    return ready_params{kind, deadline_, attempt_timeout_};
+}
+
+// The call's end when no connection came, else nothing.
+std::optional<error_code> request_run::refused(ready_outcome got)
+{
+    if (got == ready_outcome::deadline_passed) {
+        diag_.message = "the call's deadline passed while waiting for a connection";
+        return finish(error::deadline_exceeded);
+    }
+    if (got == ready_outcome::cancelled)
+        return cancelled_result(false);
+    return std::nullopt;
+}
+
+// True when the connection the pool made ready is there to exchange on; else its connect
+// failure is the attempt's.
+bool request_run::begin_exchange(attempt& a)
 {
     ready_connection& c = a.conn;
     a.ec = c.ec;
-    std::string& why = c.why;
-    if (!a.ec) {
-        log_connection(c);
-        ctx_.log(log_level::debug, [&] {
-            return log_event{.kind = log_event_kind::request_sent, .method = method_, .target = req_.target,
-                             .attempt = attempts_, .connection_id = c.connection_id};
-        });
-        a.ec = co_await c.l.conn().exchange(outgoing_, a.r, c.attempt_deadline, ctx_.limits, req_.sink, why);
+    if (a.ec)
+        return false;
+    log_connection(c);
+    ctx_.log(log_level::debug, [&] {
+        return log_event{.kind = log_event_kind::request_sent, .method = method_, .target = req_.target,
+                         .attempt = attempts_, .connection_id = c.connection_id};
+    });
+    return true;
+}
+
+// A failed exchange closes the connection; a complete keep-alive one returns it to the pool.
+void request_run::end_exchange(attempt& a)
+{
+    ready_connection& c = a.conn;
+    if (c.l && !c.ec) {
+        c.l.conn().exchange_done(a.ec);
         c.l.set_reusable(may_return_to_pool(a.ec, a.r) && ctx_.keep_alive);
     }
     a.exchange_failed = static_cast<bool>(a.ec);
     if (a.ec) {
         ctx_.log(log_level::debug, [&] {
-            return log_event{.kind = log_event_kind::connection_closed, .reason = why, .connection_id = c.connection_id};
+            return log_event{.kind = log_event_kind::connection_closed, .reason = c.why,
+                             .connection_id = c.connection_id};
         });
         c.l = lease{}; // closes it: a failed exchange never returns to the pool
-        diag_.message = why;
-        co_return;
+        diag_.message = c.why;
+        return;
     }
     read_response(a);
+}
+
+void request_run::resend_fresh()
+{
+    fresh_resend_used_ = true;
+    --attempts_;
+}
+
+void request_run::log_retry(const attempt& a, const attempt_verdict& v)
+{
+    if (diag_.message.empty())
+        diag_.message = a.ec.message(); // the retry's reason; diag is reset for the next attempt
+    ctx_.log(log_level::info, [&] {
+        return log_event{.kind = log_event_kind::retry_scheduled, .method = method_, .target = req_.target,
+                         .status = diag_.http_status, .request_id = diag_.request_id, .attempt = attempts_,
+                         .delay = v.delay, .reason = diag_.message};
+    });
 }
 
 void request_run::log_connection(const ready_connection& c) const
@@ -287,6 +299,8 @@ error_code request_run::fail_with(const attempt_verdict& v)
 
 } // namespace
 
+// One coroutine frame for the whole call: attempts, each on a ready connection from the
+// pool, decided by decide_attempt, until success, a final failure, cancellation or the deadline.
 asio::awaitable<error_code> run_request(const request_context& ctx, const api_request& req, const request_options& ro,
                                         api_response& out, diagnostics& diag)
 {
@@ -299,7 +313,41 @@ asio::awaitable<error_code> run_request(const request_context& ctx, const api_re
         });
     co_await asio::this_coro::throw_if_cancelled(false);
     request_run run(ctx, req, ro, out, diag, co_await asio::this_coro::cancellation_state);
-    co_return co_await run.run();
+    if (auto ec = run.prepare())
+        co_return ec;
+    acquire_kind next_kind = acquire_kind::any;
+    for (;;) {
+        if (run.cancelled())
+            co_return run.cancelled_result(false);
+        request_run::attempt a;
+        const ready_params p = run.next_attempt(std::exchange(next_kind, acquire_kind::any));
+        if (!ctx.pool.try_ready(p, a.conn))
+            if (auto end = run.refused(co_await ctx.pool.acquire_ready(ctx.org, p, a.conn)))
+                co_return *end;
+        if (run.begin_exchange(a))
+            a.ec = co_await a.conn.l.conn().exchange(run.outgoing(), a.r, a.conn.attempt_deadline, ctx.limits,
+                                                     req.sink, a.conn.why);
+        run.end_exchange(a);
+        const attempt_verdict v = decide_attempt(run.facts_of(a), ctx.retry);
+        switch (v.action) {
+        case attempt_action::succeed:
+            co_return run.succeed(a);
+        case attempt_action::resend_fresh:
+            run.resend_fresh();
+            next_kind = acquire_kind::fresh;
+            continue;
+        case attempt_action::fail:
+            co_return run.fail_with(v);
+        case attempt_action::retry_after:
+            break;
+        }
+        run.log_retry(a, v);
+        asio::steady_timer backoff(co_await asio::this_coro::executor, v.delay);
+        co_await backoff.async_wait(use_tuple);
+        if (run.cancelled())
+            co_return run.cancelled_result(false);
+        run.retried();
+    }
 }
 
 } // namespace batchwire::detail
