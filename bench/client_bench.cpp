@@ -4,13 +4,14 @@
 // Beast coroutine client doing the same TLS keep-alive requests and JSON parsing, see
 // floor_client.hpp), then the ratios: pooled vs unpooled, and batchwire vs the floor.
 //
-//   client_bench [-n 20000] [-c 64] [--op retrieve|cancel] [--no-unpooled] [--pin]
+//   client_bench [-n 20000] [-c 64] [--op retrieve|cancel] [--no-unpooled] [--pin] [--one-thread]
 //                [--only pooled|floor] [--base-url URL --ca-file F --batch-id ID]
 //
 // --no-unpooled skips the unpooled run (and its ratios); --only runs one mode, in this
 // process (for a profiler), and prints its line alone. --pin puts the emulator on CPU 1
 // and each measured client on CPU 0, so that neither takes the other's core (the same for
-// batchwire and the floor).
+// batchwire and the floor). --one-thread creates the measured io_contexts (both clients')
+// with concurrency hint 1, the application's promise that one thread runs them.
 
 #include "emulator_process.hpp"
 #include "floor_client.hpp"
@@ -53,6 +54,9 @@ struct settings {
     std::string base_url, ca_file, batch_id;
     bool unpooled = true;
     bool pin = false;
+    // The measured io_contexts' concurrency hint (both clients): 1 promises one thread, and
+    // batchwire's operations then run without a strand each.
+    int hint = BOOST_ASIO_CONCURRENCY_HINT_DEFAULT;
     std::string only;
 };
 
@@ -84,6 +88,8 @@ settings parse(int argc, char** argv)
             s.pin = true;
         else if (a == "--only")
             s.only = next();
+        else if (a == "--one-thread")
+            s.hint = 1;
         else
             throw std::invalid_argument("unknown argument " + a);
     }
@@ -125,7 +131,7 @@ std::string make_batch(const settings& s)
 
 boost::json::object run(const settings& s, bool pooled)
 {
-    asio::io_context ctx;
+    asio::io_context ctx(s.hint);
     client c(ctx, options_for(s, pooled));
     int next = 0, errors = 0;
     const auto cpu0 = bench::cpu_time_us();
@@ -151,6 +157,7 @@ boost::json::object run(const settings& s, bool pooled)
     boost::json::object r;
     r["op"] = s.op;
     r["pooled"] = pooled;
+    r["concurrency_hint"] = s.hint;
     r["requests"] = s.n;
     r["concurrency"] = s.concurrency;
     r["seconds"] = secs;
@@ -175,7 +182,7 @@ boost::json::object run_floor(const settings& s)
     fs.target_path = fs.target.path_prefix + "/batches/" + s.batch_id + (fs.post ? "/cancel" : "");
     fs.n = s.n;
     fs.concurrency = s.concurrency;
-    asio::io_context ctx;
+    asio::io_context ctx(s.hint);
     const auto cpu0 = bench::cpu_time_us();
     const auto t0 = std::chrono::steady_clock::now();
     const auto counts = bench::run_floor(ctx, fs);
@@ -183,6 +190,7 @@ boost::json::object run_floor(const settings& s)
     const auto cpu = bench::cpu_time_us() - cpu0;
     boost::json::object r;
     r["op"] = s.op;
+    r["concurrency_hint"] = s.hint;
     r["floor"] = true;
     r["requests"] = counts.done;
     r["concurrency"] = s.concurrency;

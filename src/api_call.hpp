@@ -42,8 +42,8 @@ boost::asio::awaitable<op_result<T>> json_call(std::shared_ptr<client_state> st,
     co_return r;
 }
 
-// An operation refused before anything is sent; still completed through the operation's
-// strand like any other, never inline.
+// An operation refused before anything is sent; still completed like any other, never
+// inside its initiating function (run_operation posts it).
 template <class T>
 boost::asio::awaitable<op_result<T>> fail_now(boost::system::error_code ec, std::string message)
 {

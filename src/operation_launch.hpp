@@ -1,8 +1,10 @@
 #ifndef BATCHWIRE_SRC_OPERATION_LAUNCH_HPP
 #define BATCHWIRE_SRC_OPERATION_LAUNCH_HPP
 
-// Runs an operation's coroutine on its own strand of the client's executor and completes
+// Runs an operation's coroutine on its own executor (operation_executor.hpp) and completes
 // the type-erased handler on the handler's associated executor.
+
+#include "operation_executor.hpp"
 
 #include <batchwire/error.hpp>
 
@@ -13,10 +15,8 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <cstdint>
 #include <exception>
@@ -30,15 +30,6 @@ struct op_result {
     diagnostics diag;
     T value{};
 };
-
-// A strand over the io_context's own executor when that is what the client runs on: the
-// strand then queries and dispatches on a concrete executor, not through type erasure.
-inline boost::asio::any_io_executor operation_strand(const boost::asio::any_io_executor& ex)
-{
-    if (const auto* io = ex.target<boost::asio::io_context::executor_type>())
-        return boost::asio::make_strand(*io);
-    return boost::asio::make_strand(ex);
-}
 
 // Which launch is running its operation's first steps on this thread: an operation that
 // ends before its first suspension (a refusal) must not complete inside its initiating
@@ -86,8 +77,8 @@ boost::asio::awaitable<void> run_operation(boost::asio::awaitable<op_result<T>> 
     boost::asio::dispatch(boost::asio::append(std::move(h), r.ec, std::move(r.value)));
 }
 
-// Starts `op` on a strand of its own; the handler's cancellation slot is given to co_spawn,
-// which delivers cancellation onto that strand.
+// Starts `op` on its operation executor; the handler's cancellation slot is given to co_spawn,
+// which delivers cancellation onto that executor.
 template <class T>
 void launch_operation(boost::asio::any_io_executor ex, diagnostics* diag,
                       boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler,
@@ -96,7 +87,7 @@ void launch_operation(boost::asio::any_io_executor ex, diagnostics* diag,
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
     const std::uint64_t launch = next_launch_number();
     const std::uint64_t outer = std::exchange(launching_now, launch);
-    boost::asio::co_spawn(operation_strand(ex), run_operation<T>(std::move(op), std::move(handler), diag, launch),
+    boost::asio::co_spawn(operation_executor(ex), run_operation<T>(std::move(op), std::move(handler), diag, launch),
                           boost::asio::bind_cancellation_slot(slot, [](const std::exception_ptr& e) {
                               if (e) // thrown by the caller's handler: it leaves run() as Asio's do
                                   std::rethrow_exception(e);

@@ -39,7 +39,7 @@ struct api_response {
     http::fields headers;
 };
 
-// Must run on the operation's own strand (every operation is spawned on one).
+// Must run on the operation's own executor (operation_executor.hpp).
 // Returns the error that ended the call; diag is filled for every failure; ro.metadata,
 // when set, for every response. `ctx` and `req` must outlive the call.
 boost::asio::awaitable<boost::system::error_code> run_request(const request_context& ctx, const api_request& req,

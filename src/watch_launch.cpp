@@ -7,6 +7,7 @@
 #include "batch_calls.hpp"
 #include "client_access.hpp"
 #include "complete_elsewhere.hpp"
+#include "operation_executor.hpp"
 #include "origin.hpp"
 #include "watch_registry.hpp"
 
@@ -78,7 +79,7 @@ void cancel_then_watch(std::shared_ptr<client_state> st, std::string id, watch_o
     auto slot = asio::get_associated_cancellation_slot(h);
     auto ex = st->ex;
     asio::co_spawn(
-        asio::make_strand(ex), cancel_step(st, id, std::move(opts)),
+        operation_executor(ex), cancel_step(st, id, std::move(opts)),
         asio::bind_cancellation_slot(
             slot, [st, id, diag, h = std::move(h)](std::exception_ptr ep, cancel_outcome c) mutable {
                 if (ep) { // cancel_step reports failures as error codes; this is bad_alloc or a bug
