@@ -4,6 +4,7 @@
 #include "tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -14,6 +15,8 @@
 #include <boost/beast/http/error.hpp>
 
 #include <poll.h>
+
+#include <utility>
 
 namespace batchwire::detail {
 
@@ -85,7 +88,7 @@ asio::awaitable<error_code> resolve(const origin& o, std::chrono::milliseconds t
 connection::connection(asio::any_io_executor ex, asio::ssl::context* ssl_ctx, std::uint64_t id)
     : stream_(ssl_ctx ? std::variant<plain_stream, tls_stream>(std::in_place_type<tls_stream>, ex, *ssl_ctx)
                       : std::variant<plain_stream, tls_stream>(std::in_place_type<plain_stream>, ex)),
-      id_(id)
+      time_limit_(ex), id_(id)
 {
 }
 
@@ -162,27 +165,59 @@ asio::awaitable<error_code> connection::connect(const origin& o, const std::vect
     co_return error_code{};
 }
 
-asio::awaitable<error_code> connection::exchange(const outgoing_request& req, exchange_result& result,
-                                                 clock::time_point deadline, const response_limits& limits,
-                                                 const chunk_sink* sink, std::string& why)
+asio::awaitable<error_code> connection::exchange(const asio::any_io_executor& ex, const outgoing_request& req,
+                                                 exchange_result& result, clock::time_point deadline,
+                                                 const response_limits& limits, const chunk_sink* sink,
+                                                 std::string& why)
 {
     // Not a coroutine: the caller awaits http_exchange's own frame.
-    auto& t = tcp();
-    const auto arm = [&t, deadline] { t.expires_at(deadline); };
+    clock_->number.fetch_add(1, std::memory_order_relaxed);
+    clock_->timed_out = false;
+    time_limit_started_ = false;
+    // Before every I/O step: the first starts the time limit. Once it has passed, the
+    // socket is closed, so that a step started after the timer fired fails at once.
+    const auto arm = [this, &ex, deadline] {
+        if (clock_->timed_out)
+            tcp().close();
+        else if (!std::exchange(time_limit_started_, true))
+            start_time_limit(ex, deadline);
+    };
     if (auto* s = std::get_if<tls_stream>(&stream_))
         return http_exchange(*s, buffer_, *chunk_, req, result, limits, sink, why, arm);
     return http_exchange(std::get<plain_stream>(stream_), buffer_, *chunk_, req, result, limits, sink, why, arm);
 }
 
-void connection::exchange_done(const error_code& ec)
+void connection::start_time_limit(const asio::any_io_executor& ex, clock::time_point deadline)
 {
+    time_limit_.expires_at(deadline);
+    const std::uint64_t number = clock_->number.load(std::memory_order_relaxed);
+    time_limit_.async_wait(asio::bind_executor(ex, [c = clock_, this, number](const error_code& ec) {
+        // The number still matching means the exchange has not ended (its end runs on this
+        // executor too), so the connection is alive.
+        if (ec || c->number.load(std::memory_order_acquire) != number)
+            return;
+        c->timed_out = true;
+        error_code ignored;
+        tcp().socket().cancel(ignored); // the pending read or write ends with operation_aborted
+    }));
+}
+
+error_code connection::exchange_done(error_code ec, std::string& why)
+{
+    clock_->number.fetch_add(1, std::memory_order_release);
+    if (time_limit_started_)
+        time_limit_.cancel();
     last_used = clock::now();
+    if (ec && clock_->timed_out) {
+        ec = error::timeout;
+        why = "the attempt's time limit passed (" + why + ")";
+    }
     if (ec) {
         close();
-        return;
+        return ec;
     }
-    tcp().expires_never();
     reused = true;
+    return ec;
 }
 
 bool connection::idle_and_usable() const

@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/fields.hpp>
@@ -19,6 +20,7 @@
 #include <boost/beast/http/message.hpp>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -52,13 +54,16 @@ public:
 
     // Writes the request and reads the response (http_exchange), all before `deadline`. A
     // 2xx body goes to `sink` when given; any other body is kept in result.body within
-    // limits. The caller then reports the outcome to exchange_done.
+    // limits. `ex` is the awaiting coroutine's executor: the time limit's handler runs there,
+    // never concurrently with the exchange. The caller then reports the outcome to
+    // exchange_done.
     boost::asio::awaitable<boost::system::error_code>
-    exchange(const outgoing_request& req, exchange_result& result, clock::time_point deadline,
-             const response_limits& limits, const chunk_sink* sink, std::string& why);
+    exchange(const boost::asio::any_io_executor& ex, const outgoing_request& req, exchange_result& result,
+             clock::time_point deadline, const response_limits& limits, const chunk_sink* sink, std::string& why);
 
-    // After an exchange: closed on any error, else ready for the next one.
-    void exchange_done(const boost::system::error_code& ec);
+    // After an exchange, on the same executor: closed on any error, else ready for the next
+    // one. Returns the exchange's error, which is `timeout` when the time limit ended it.
+    boost::system::error_code exchange_done(boost::system::error_code ec, std::string& why);
 
     // An idle connection the server has closed (or sent anything to) cannot be reused.
     // A non-blocking check of the socket; false when it is not open.
@@ -87,7 +92,19 @@ private:
 
     boost::beast::tcp_stream& tcp() noexcept;
 
+    // An exchange's time limit: one timer wait per exchange (Beast's stream timeout would
+    // start one per read and per write). Shared with the wait's handler, which may run after
+    // the exchange (or the connection) ended: it acts only on the exchange it was started for.
+    struct exchange_clock {
+        std::atomic<std::uint64_t> number{0}; // of the exchange in progress; bumped when one ends
+        bool timed_out = false;               // only touched on the exchange's executor
+    };
+    void start_time_limit(const boost::asio::any_io_executor& ex, clock::time_point deadline);
+
     std::variant<plain_stream, tls_stream> stream_;
+    boost::asio::steady_timer time_limit_;
+    std::shared_ptr<exchange_clock> clock_ = std::make_shared<exchange_clock>();
+    bool time_limit_started_ = false;
     std::uint64_t id_;
     boost::beast::flat_buffer buffer_;
     std::unique_ptr<exchange_chunk> chunk_ = std::make_unique<exchange_chunk>();

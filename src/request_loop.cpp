@@ -152,7 +152,7 @@ void request_run::end_exchange(attempt& a)
 {
     ready_connection& c = a.conn;
     if (c.l && !c.ec) {
-        c.l.conn().exchange_done(a.ec);
+        a.ec = c.l.conn().exchange_done(a.ec, c.why);
         c.l.set_reusable(may_return_to_pool(a.ec, a.r) && ctx_.keep_alive);
     }
     a.exchange_failed = static_cast<bool>(a.ec);
@@ -313,6 +313,7 @@ asio::awaitable<error_code> run_request(const request_context& ctx, const api_re
         });
     co_await asio::this_coro::throw_if_cancelled(false);
     request_run run(ctx, req, ro, out, diag, co_await asio::this_coro::cancellation_state);
+    const asio::any_io_executor ex = co_await asio::this_coro::executor;
     if (auto ec = run.prepare())
         co_return ec;
     acquire_kind next_kind = acquire_kind::any;
@@ -325,7 +326,7 @@ asio::awaitable<error_code> run_request(const request_context& ctx, const api_re
             if (auto end = run.refused(co_await ctx.pool.acquire_ready(ctx.org, p, a.conn)))
                 co_return *end;
         if (run.begin_exchange(a))
-            a.ec = co_await a.conn.l.conn().exchange(run.outgoing(), a.r, a.conn.attempt_deadline, ctx.limits,
+            a.ec = co_await a.conn.l.conn().exchange(ex, run.outgoing(), a.r, a.conn.attempt_deadline, ctx.limits,
                                                      req.sink, a.conn.why);
         run.end_exchange(a);
         const attempt_verdict v = decide_attempt(run.facts_of(a), ctx.retry);
@@ -342,7 +343,7 @@ asio::awaitable<error_code> run_request(const request_context& ctx, const api_re
             break;
         }
         run.log_retry(a, v);
-        asio::steady_timer backoff(co_await asio::this_coro::executor, v.delay);
+        asio::steady_timer backoff(ex, v.delay);
         co_await backoff.async_wait(use_tuple);
         if (run.cancelled())
             co_return run.cancelled_result(false);

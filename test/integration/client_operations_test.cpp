@@ -7,6 +7,8 @@
 #include <batchwire/watch.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
@@ -365,6 +367,49 @@ BOOST_AUTO_TEST_CASE(callbacks_and_futures_through_completion_tokens)
     BOOST_TEST((cancelled.status == batch_status::cancelling || cancelled.status == batch_status::cancelled));
     work.reset();
     runner.join();
+}
+
+// An io_context created with concurrency hint 1 promises one thread: operations then run on
+// its executor without a strand each. Everything still works: calls, a refusal that must not
+// complete inside its initiating function, and cancellation.
+BOOST_AUTO_TEST_CASE(a_client_on_a_one_thread_io_context)
+{
+    emulator_fixture f;
+    auto file = f.server->put_file("in.jsonl", "batch", batchwire::test::make_input_jsonl(2));
+    auto created = f.server->put_batch({.input_file_id = file.id, .endpoint = "/v1/chat/completions"});
+    asio::io_context one(1);
+    client c(one, f.client_opts());
+    diagnostics diag;
+
+    using batchwire::test::run_to_completion;
+    auto [ec, got] = run_to_completion(one, c.async_retrieve(created.id, diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(!ec, describe(ec, diag));
+    BOOST_TEST(got.id == created.id);
+
+    bool done = false;
+    c.async_retrieve("", diag, [&](boost::system::error_code e, batch) {
+        BOOST_TEST(e == error::invalid_argument);
+        done = true;
+    });
+    BOOST_TEST(!done); // never inside the initiating function
+    one.restart();
+    one.run();
+    BOOST_TEST(done);
+
+    asio::cancellation_signal cancel;
+    boost::system::error_code cancelled_ec;
+    c.async_cancel(created.id, diag, asio::bind_cancellation_slot(cancel.slot(), [&](boost::system::error_code e, batch) {
+                       cancelled_ec = e;
+                   }));
+    cancel.emit(asio::cancellation_type::terminal); // before anything is sent
+    one.restart();
+    one.run();
+    BOOST_TEST(cancelled_ec == error::cancelled);
+
+    auto [ec2, cancelling] =
+        run_to_completion(one, c.async_cancel(created.id, diag, asio::as_tuple(asio::use_awaitable)));
+    BOOST_TEST(!ec2, describe(ec2, diag));
+    BOOST_TEST((cancelling.status == batch_status::cancelling || cancelling.status == batch_status::cancelled));
 }
 
 // The same overload set for every operation: the short async forms (no request_options)
