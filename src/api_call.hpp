@@ -27,6 +27,15 @@ T decode_body(const client_state& st, const std::string& body, boost::system::er
     return decode_json<T>(body, po, ec, diag);
 }
 
+// The response's body decoded into r.value, or the decoding's failure in r.
+template <class T>
+void decode_response(const client_state& st, const api_response& resp, op_result<T>& r)
+{
+    r.value = decode_body<T>(st, resp.body, r.ec, r.diag);
+    if (r.ec)
+        r.diag.request_id = resp.headers["x-request-id"];
+}
+
 // Holds the state: the operation may outlive its client object.
 template <class T>
 boost::asio::awaitable<op_result<T>> json_call(std::shared_ptr<client_state> st, api_request req, request_options ro)
@@ -34,12 +43,38 @@ boost::asio::awaitable<op_result<T>> json_call(std::shared_ptr<client_state> st,
     op_result<T> r;
     api_response resp;
     r.ec = co_await run_request(*st, req, ro, resp, r.diag);
-    if (!r.ec) {
-        r.value = decode_body<T>(*st, resp.body, r.ec, r.diag);
-        if (r.ec)
-            r.diag.request_id = resp.headers["x-request-id"];
-    }
+    if (!r.ec)
+        decode_response(*st, resp, r);
     co_return r;
+}
+
+// json_call as a client operation: one frame that also completes the handler.
+template <class T>
+boost::asio::awaitable<void> json_operation(std::shared_ptr<client_state> st, api_request req, request_options ro,
+                                            operation_handler<T> h, diagnostics* diag, std::uint64_t launch)
+{
+    op_result<T> r;
+    try {
+        api_response resp;
+        r.ec = co_await run_request(*st, req, ro, resp, r.diag);
+        if (!r.ec)
+            decode_response(*st, resp, r);
+    } catch (...) {
+        fail_with_exception(r, std::current_exception());
+    }
+    if (still_launching(launch))
+        co_await boost::asio::post(boost::asio::use_awaitable);
+    complete_operation(h, diag, r);
+}
+
+// Starts json_call<T> as the client operation completing `h`.
+template <class T>
+void launch_json_call(const std::shared_ptr<client_state>& st, api_request req, request_options ro, diagnostics* diag,
+                      operation_handler<T> h)
+{
+    spawn_operation<T>(st->ex, std::move(h), [&](operation_handler<T> h2, std::uint64_t launch) {
+        return json_operation<T>(st, std::move(req), std::move(ro), std::move(h2), diag, launch);
+    });
 }
 
 // An operation refused before anything is sent; still completed like any other, never

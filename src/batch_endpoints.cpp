@@ -54,7 +54,7 @@ void start_by_id(const std::shared_ptr<client_state>& st, std::string_view id, b
     auto req = batch_request(*st, id, cancel, ec, why);
     if (ec)
         return launch_operation<batch>(st->ex, diag, std::move(h), fail_now<batch>(ec, std::move(why)));
-    launch_operation<batch>(st->ex, diag, std::move(h), json_call<batch>(st, std::move(req), std::move(ro)));
+    launch_json_call<batch>(st, std::move(req), std::move(ro), diag, std::move(h));
 }
 
 namespace {
@@ -111,8 +111,7 @@ void client::start_create(const state_ptr& st, batch_create_params p, request_op
     req.content_type = "application/json";
     req.idempotency_key = ro.idempotency_key;
     req.idempotent = !ro.idempotency_key.empty(); // else a resend could create a second batch
-    detail::launch_operation<batch>(st->ex, diag, std::move(h),
-                                    detail::json_call<batch>(st, std::move(req), std::move(ro)));
+    detail::launch_json_call<batch>(st, std::move(req), std::move(ro), diag, std::move(h));
 }
 
 void client::start_list(const state_ptr& st, batch_list_params p, request_options ro, diagnostics* diag,
@@ -128,8 +127,7 @@ void client::start_list(const state_ptr& st, batch_list_params p, request_option
     req.target = detail::api_path(*st, "/batches");
     if (!query.empty())
         req.target += "?" + query;
-    detail::launch_operation<batch_page>(st->ex, diag, std::move(h),
-                                         detail::json_call<batch_page>(st, std::move(req), std::move(ro)));
+    detail::launch_json_call<batch_page>(st, std::move(req), std::move(ro), diag, std::move(h));
 }
 
 } // namespace batchwire

@@ -147,6 +147,41 @@ asio::awaitable<error_code> write_request_body(Stream& s, const streamed_body& b
     co_return classify_transport_error(bec);
 }
 
+// Where each piece of a response body goes: a 2xx body to the sink when there is one, else
+// kept within the limit; an error body kept as a clean prefix for diagnostics, the rest
+// drained.
+struct body_delivery {
+    exchange_result& result;
+    const response_limits& limits;
+    const chunk_sink* sink;
+    bool success;
+    std::size_t keep_limit;
+    bool truncated = false;
+
+    error_code deliver(std::string_view piece, std::string& why)
+    {
+        if (piece.empty())
+            return {};
+        if (success && sink) {
+            error_code sink_ec;
+            (*sink)(piece, sink_ec);
+            result.streamed_bytes += piece.size();
+            if (sink_ec)
+                why = "the download's sink failed: " + sink_ec.message();
+            return sink_ec;
+        }
+        if (success) {
+            if (!keep_within(result.body, piece, keep_limit)) {
+                why = "the response body is larger than " + std::to_string(limits.max_body_bytes) + " bytes";
+                return error::response_too_large;
+            }
+        } else if (!truncated) {
+            truncated = !keep_within(result.body, piece, keep_limit);
+        }
+        return {};
+    }
+};
+
 } // namespace exchange_steps
 
 // Writes `req` and reads the response into `result`. On any error the stream is in an
@@ -191,12 +226,32 @@ http_exchange(Stream& s, boost::beast::flat_buffer& buffer, exchange_chunk& chun
     }
     result.status = parser.get().result_int();
     const bool success = result.status / 100 == 2;
-    const bool to_sink = success && sink;
     // Error bodies are kept for diagnostics but never grow without bound.
     const std::size_t keep_limit = success ? limits.max_body_bytes : std::min(limits.max_body_bytes, max_kept_error_body);
 
-    // The body, in chunks.
-    bool truncated = false;
+    // The body, in chunks: first what came with the header (often all of it), parsed with no
+    // I/O step, then read as it arrives.
+    body_delivery delivery{result, limits, sink, success, keep_limit};
+    while (!parser.is_done() && buffer.size() > 0) {
+        parser.get().body().data = chunk.data();
+        parser.get().body().size = chunk.size();
+        error_code pec;
+        const std::size_t used = parser.put(buffer.data(), pec);
+        buffer.consume(used);
+        if (pec == http::error::need_more)
+            break; // an incomplete piece (a chunk header): the rest is read below
+        if (pec == http::error::need_buffer)
+            pec = {};
+        if (pec) {
+            why = "reading the response body: " + pec.message();
+            co_return classify_transport_error(pec);
+        }
+        const std::size_t got = chunk.size() - parser.get().body().size;
+        if (const error_code dec = delivery.deliver(std::string_view(chunk.data(), got), why))
+            co_return dec;
+        if (used == 0 && got == 0)
+            break; // the rest of an incomplete piece is still to come
+    }
     while (!parser.is_done()) {
         if (is_cancelled(cs)) { // e.g. by the sink's caller, while the sink ran
             why = "cancelled while reading the response body";
@@ -215,26 +270,8 @@ http_exchange(Stream& s, boost::beast::flat_buffer& buffer, exchange_chunk& chun
             co_return classify_transport_error(bec);
         }
         const std::size_t got = chunk.size() - parser.get().body().size;
-        if (got == 0)
-            continue;
-        const std::string_view piece(chunk.data(), got);
-        if (to_sink) {
-            error_code sink_ec;
-            (*sink)(piece, sink_ec);
-            result.streamed_bytes += got;
-            if (sink_ec) {
-                why = "the download's sink failed: " + sink_ec.message();
-                co_return sink_ec;
-            }
-        } else if (success) {
-            if (!keep_within(result.body, piece, keep_limit)) {
-                why = "the response body is larger than " + std::to_string(limits.max_body_bytes) + " bytes";
-                co_return error_code(error::response_too_large);
-            }
-        } else if (!truncated) {
-            // An oversized error body is cut to a clean prefix; the rest is drained.
-            truncated = !keep_within(result.body, piece, keep_limit);
-        }
+        if (const error_code dec = delivery.deliver(std::string_view(chunk.data(), got), why))
+            co_return dec;
     }
     result.headers = std::move(parser.get().base());
     result.keep_alive = parser.get().keep_alive() && buffer.size() == 0;

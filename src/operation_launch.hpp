@@ -57,11 +57,29 @@ void fail_with_exception(op_result<T>& r, const std::exception_ptr& ep)
     }
 }
 
-// Runs `op` and hands its result to the handler from this frame: the value is moved once
-// into the completion, not carried through co_spawn's own result plumbing.
 template <class T>
-boost::asio::awaitable<void> run_operation(boost::asio::awaitable<op_result<T>> op,
-                                           boost::asio::any_completion_handler<void(boost::system::error_code, T)> h,
+using operation_handler = boost::asio::any_completion_handler<void(boost::system::error_code, T)>;
+
+// Whether an operation is still inside its initiating function (it never suspended): it
+// must then first leave it (co_await post) before it completes.
+inline bool still_launching(std::uint64_t launch) noexcept
+{
+    return launching_now == launch;
+}
+
+// An operation's end, from its own frame: the value is moved once into the completion, not
+// carried through co_spawn's own result plumbing.
+template <class T>
+void complete_operation(operation_handler<T>& h, diagnostics* diag, op_result<T>& r)
+{
+    if (diag)
+        *diag = std::move(r.diag);
+    boost::asio::dispatch(boost::asio::append(std::move(h), r.ec, std::move(r.value)));
+}
+
+// Runs `op`, then completes the handler with its result.
+template <class T>
+boost::asio::awaitable<void> run_operation(boost::asio::awaitable<op_result<T>> op, operation_handler<T> h,
                                            diagnostics* diag, std::uint64_t launch)
 {
     op_result<T> r;
@@ -70,29 +88,36 @@ boost::asio::awaitable<void> run_operation(boost::asio::awaitable<op_result<T>> 
     } catch (...) {
         fail_with_exception(r, std::current_exception());
     }
-    if (launching_now == launch)
+    if (still_launching(launch))
         co_await boost::asio::post(boost::asio::use_awaitable);
-    if (diag)
-        *diag = std::move(r.diag);
-    boost::asio::dispatch(boost::asio::append(std::move(h), r.ec, std::move(r.value)));
+    complete_operation(h, diag, r);
 }
 
-// Starts `op` on its operation executor; the handler's cancellation slot is given to co_spawn,
-// which delivers cancellation onto that executor.
-template <class T>
-void launch_operation(boost::asio::any_io_executor ex, diagnostics* diag,
-                      boost::asio::any_completion_handler<void(boost::system::error_code, T)> handler,
-                      boost::asio::awaitable<op_result<T>> op)
+// Spawns the coroutine `body(handler, launch)` on its operation executor; the body completes
+// the handler itself (still_launching, complete_operation). The handler's cancellation slot
+// is given to co_spawn, which delivers cancellation onto that executor.
+template <class T, class Body>
+void spawn_operation(const boost::asio::any_io_executor& ex, operation_handler<T> handler, Body body)
 {
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
     const std::uint64_t launch = next_launch_number();
     const std::uint64_t outer = std::exchange(launching_now, launch);
-    boost::asio::co_spawn(operation_executor(ex), run_operation<T>(std::move(op), std::move(handler), diag, launch),
+    boost::asio::co_spawn(operation_executor(ex), body(std::move(handler), launch),
                           boost::asio::bind_cancellation_slot(slot, [](const std::exception_ptr& e) {
                               if (e) // thrown by the caller's handler: it leaves run() as Asio's do
                                   std::rethrow_exception(e);
                           }));
     launching_now = outer;
+}
+
+// Starts the operation `op` and completes the handler with its result.
+template <class T>
+void launch_operation(const boost::asio::any_io_executor& ex, diagnostics* diag, operation_handler<T> handler,
+                      boost::asio::awaitable<op_result<T>> op)
+{
+    spawn_operation<T>(ex, std::move(handler), [&](operation_handler<T> h, std::uint64_t launch) {
+        return run_operation<T>(std::move(op), std::move(h), diag, launch);
+    });
 }
 
 } // namespace batchwire::detail
