@@ -19,6 +19,8 @@
 #include <batchwire/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -29,6 +31,7 @@
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -37,6 +40,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <sched.h>
 #include <sys/wait.h>
@@ -98,6 +102,8 @@ settings parse(int argc, char** argv)
     return s;
 }
 
+std::uint64_t logged_events = 0;
+
 client_options options_for(const settings& s, bool pooled)
 {
     client_options o;
@@ -107,6 +113,9 @@ client_options options_for(const settings& s, bool pooled)
     o.tls.ca_file = s.ca_file;
     o.pool.enabled = pooled;
     o.pool.max_size = static_cast<std::size_t>(s.concurrency);
+    // A logging hook in force, at the level a service would keep (retries, failures).
+    o.logger = logger([](const log_event& e) { logged_events += e.kind == log_event_kind::request_sent ? 0 : 1; },
+                      log_level::info);
     return o;
 }
 
@@ -134,6 +143,9 @@ boost::json::object run(const settings& s, bool pooled)
     asio::io_context ctx(s.hint);
     client c(ctx, options_for(s, pooled));
     int next = 0, errors = 0;
+    // Every call cancellable: each worker's coroutine has a connected cancellation slot,
+    // which every call it awaits is given (never emitted here).
+    std::vector<asio::cancellation_signal> cancel(static_cast<std::size_t>(s.concurrency));
     const auto cpu0 = bench::cpu_time_us();
     const auto t0 = std::chrono::steady_clock::now();
     for (int w = 0; w < s.concurrency; ++w)
@@ -150,7 +162,7 @@ boost::json::object run(const settings& s, bool pooled)
                 const auto& ec = std::get<0>(r);
                 errors += ec ? 1 : 0;
             }
-        }, asio::detached);
+        }, asio::bind_cancellation_slot(cancel[static_cast<std::size_t>(w)].slot(), asio::detached));
     ctx.run();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto cpu = bench::cpu_time_us() - cpu0;
@@ -167,6 +179,7 @@ boost::json::object run(const settings& s, bool pooled)
     r["connections_opened"] = c.stats().opened;
     r["tls_sessions_resumed"] = c.stats().resumed;
     r["errors"] = errors;
+    r["logged_events"] = logged_events;
     return r;
 }
 
