@@ -307,7 +307,11 @@ std::optional<metadata_map> object_reader::optional_string_map(std::string_view 
 
 void object_reader::check_object_tag(std::string_view expected) const
 {
+    // Read before the fields but usually placed after the first one: the scan for the
+    // fields resumes where it was.
+    const boost::json::key_value_pair* const resume = next_;
     const boost::json::value* v = find("object");
+    next_ = resume;
     if (!v)
         return;
     const std::string_view tag = string_view_of(*v, "object");
