@@ -99,6 +99,7 @@ private:
     std::size_t index_;     // no_index unless this object is an array element
     // Where the next lookup starts: API objects come with their fields in a fixed order and
     // the conversions mostly read them in that order, so the next field is usually here.
+    // Lookups move it, so a reader serves one conversion, on one thread.
     mutable const boost::json::key_value_pair* next_ = nullptr; // nullptr: the first member
 };
 
