@@ -38,10 +38,9 @@ std::vector<batch_error> read_errors(const detail::object_reader& list)
 {
     list.check_object_tag("list");
     const boost::json::array& items = list.array_or_empty("data");
-    const std::string data_path = list.field_path("data");
     std::vector<batch_error> errors; // grows as elements pass: no reserve for an untrusted count
     for (std::size_t i = 0; i < items.size(); ++i)
-        errors.push_back(read_batch_error(detail::object_reader(items[i], data_path + '[' + std::to_string(i) + ']')));
+        errors.push_back(read_batch_error(detail::object_reader(items[i], list, "data", i)));
     return errors;
 }
 

@@ -5,8 +5,7 @@
 // every schema mismatch is reported the same way: batchwire::exception with
 // error::invalid_response and a message "<path>: <problem>", where the path names the field
 // from the root object down, e.g. "batch.request_counts.total: expected an integer, got string".
-// Field paths are built only when something is wrong; a reader of a nested object carries
-// its own path.
+// Field paths are built only when something is wrong.
 
 #include <batchwire/metadata.hpp>
 
@@ -14,6 +13,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,12 +27,22 @@ namespace batchwire::detail {
 std::string_view json_kind(const boost::json::value& v) noexcept;
 
 // A view of one JSON object and its path. Optional readers treat absent and null alike.
+//
+// A reader names itself by its parent, a key and, for an array element, an index; the path
+// text is made only for an error message, so a conversion that succeeds allocates nothing
+// for paths. Hence the names given (root name, keys) must outlive the reader, as string
+// literals and the keys of the parsed value do, and a nested reader must not outlive the
+// reader it came from.
 class object_reader {
 public:
+    // A root reader: `name` starts every path ("batch"). Throws when `v` is not an object.
+    object_reader(const boost::json::value& v, std::string_view name);
+    // Element `index` of the array in field `key` of `parent` ("batch.errors.data[3]").
     // Throws when `v` is not an object.
-    object_reader(const boost::json::value& v, std::string path);
+    object_reader(const boost::json::value& v, const object_reader& parent, std::string_view key,
+                  std::size_t index);
 
-    const std::string& path() const noexcept { return path_; }
+    std::string path() const;
     std::string field_path(std::string_view key) const;
 
     // nullptr when the field is absent or null.
@@ -63,12 +73,34 @@ public:
     void check_object_tag(std::string_view expected) const;
 
 private:
+    static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
+
+    object_reader(const boost::json::value& v, const object_reader* parent, std::string_view key,
+                  std::size_t index);
+
+    // The field `key`, or nullptr when absent (null is returned as is).
+    const boost::json::value* member(std::string_view key) const noexcept;
+    void append_path(std::string& out) const;
+
+    // Errors, out of line so that the paths that succeed stay short.
+    [[noreturn]] void throw_missing(std::string_view key) const;
+    [[noreturn]] void throw_wrong_kind(std::string_view key, std::string_view expected,
+                                       const boost::json::value& got) const;
+    [[noreturn]] void throw_not_int64(const boost::json::value& v, std::string_view key) const;
+
     // The value of field `key`, converted; throws naming the field.
+    std::string_view string_view_of(const boost::json::value& v, std::string_view key) const;
     std::string string_of(const boost::json::value& v, std::string_view key) const;
     std::int64_t int64_of(const boost::json::value& v, std::string_view key) const;
 
     const boost::json::object* object_;
-    std::string path_;
+    const object_reader* parent_;
+    std::string_view key_;  // the root's name when there is no parent
+    std::size_t index_;     // no_index unless this object is an array element
+    // Where the next lookup starts: API objects come with their fields in a fixed order and
+    // the conversions mostly read them in that order, so the next field is usually here.
+    // Lookups move it, so a reader serves one conversion, on one thread.
+    mutable const boost::json::key_value_pair* next_ = nullptr; // nullptr: the first member
 };
 
 // Writers: unset optionals are written as null, as the API does.
