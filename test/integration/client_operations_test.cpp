@@ -369,6 +369,29 @@ BOOST_AUTO_TEST_CASE(callbacks_and_futures_through_completion_tokens)
     runner.join();
 }
 
+// An application's io_context::run() returns once its work is done: connections idle in
+// the pool (and their time limits) hold no pending operation.
+BOOST_AUTO_TEST_CASE(run_returns_when_the_calls_are_done)
+{
+    emulator_fixture f;
+    auto file = f.server->put_file("in.jsonl", "batch", batchwire::test::make_input_jsonl(2));
+    auto created = f.server->put_batch({.input_file_id = file.id, .endpoint = "/v1/chat/completions"});
+    asio::io_context ctx;
+    client c(ctx, f.client_opts());
+    diagnostics diag;
+    int done = 0;
+    for (int i = 0; i < 3; ++i)
+        c.async_retrieve(created.id, diag, [&](boost::system::error_code ec, batch b) {
+            BOOST_TEST(!ec, describe(ec, diag));
+            BOOST_TEST(b.id == created.id);
+            ++done;
+        });
+    ctx.run(); // returns only when nothing is pending: a hang here fails by the suite's timeout
+    BOOST_TEST(done == 3);
+    BOOST_TEST(c.stats().opened >= 1u);
+    BOOST_TEST(c.stats().opened <= 3u);
+}
+
 // An io_context created with concurrency hint 1 promises one thread: operations then run on
 // its executor without a strand each. Everything still works: calls, a refusal that must not
 // complete inside its initiating function, and cancellation.
