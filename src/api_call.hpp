@@ -72,7 +72,7 @@ template <class T>
 void launch_json_call(const std::shared_ptr<client_state>& st, api_request req, request_options ro, diagnostics* diag,
                       operation_handler<T> h)
 {
-    spawn_operation<T>(st->ex, std::move(h), [&](operation_handler<T> h2, std::uint64_t launch) {
+    spawn_operation<T>(st->op_executors, std::move(h), [&](operation_handler<T> h2, std::uint64_t launch) {
         return json_operation<T>(st, std::move(req), std::move(ro), std::move(h2), diag, launch);
     });
 }
@@ -104,8 +104,8 @@ void launch_for_file_id(const std::shared_ptr<client_state>& st, std::string_vie
     std::string why;
     auto segment = id_segment(id, "file", ec, why);
     if (ec)
-        return launch_operation<T>(st->ex, diag, std::move(h), fail_now<T>(ec, std::move(why)));
-    launch_operation<T>(st->ex, diag, std::move(h), call(std::move(segment)));
+        return launch_operation<T>(st->op_executors, diag, std::move(h), fail_now<T>(ec, std::move(why)));
+    launch_operation<T>(st->op_executors, diag, std::move(h), call(std::move(segment)));
 }
 
 // GET /files/{segment}/content, the body streamed into `sink`. The caller's frame holds

@@ -53,7 +53,7 @@ void start_by_id(const std::shared_ptr<client_state>& st, std::string_view id, b
     std::string why;
     auto req = batch_request(*st, id, cancel, ec, why);
     if (ec)
-        return launch_operation<batch>(st->ex, diag, std::move(h), fail_now<batch>(ec, std::move(why)));
+        return launch_operation<batch>(st->op_executors, diag, std::move(h), fail_now<batch>(ec, std::move(why)));
     launch_json_call<batch>(st, std::move(req), std::move(ro), diag, std::move(h));
 }
 
@@ -103,7 +103,7 @@ void client::start_create(const state_ptr& st, batch_create_params p, request_op
 {
     std::string why;
     if (auto ec = p.validate(&why))
-        return detail::launch_operation<batch>(st->ex, diag, std::move(h), detail::fail_now<batch>(ec, why));
+        return detail::launch_operation<batch>(st->op_executors, diag, std::move(h), detail::fail_now<batch>(ec, why));
     detail::api_request req;
     req.method = http::verb::post;
     req.target = detail::api_path(*st, "/batches");
@@ -121,7 +121,7 @@ void client::start_list(const state_ptr& st, batch_list_params p, request_option
     std::string why;
     const auto query = detail::list_query(p, ec, why);
     if (ec)
-        return detail::launch_operation<batch_page>(st->ex, diag, std::move(h),
+        return detail::launch_operation<batch_page>(st->op_executors, diag, std::move(h),
                                                     detail::fail_now<batch_page>(ec, std::move(why)));
     detail::api_request req;
     req.target = detail::api_path(*st, "/batches");

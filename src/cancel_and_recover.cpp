@@ -49,8 +49,7 @@ void launch_cancel_and_recover(const client& c, std::string id, recover_options 
                                results_handler h)
 {
     const auto& st = client_access::state(c);
-    auto ex = st->ex;
-    launch_operation<results_report>(ex, diag, std::move(h),
+    launch_operation<results_report>(st->op_executors, diag, std::move(h),
                                      recover_call(st, std::move(id), std::move(opts)));
 }
 

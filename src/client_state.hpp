@@ -5,6 +5,7 @@
 // client may be destroyed while its operations finish.
 
 #include "connection_pool.hpp"
+#include "operation_executor.hpp"
 #include "origin.hpp"
 #include "request_context.hpp"
 #include "request_head.hpp"
@@ -29,6 +30,7 @@ struct client_state {
     ~client_state();
 
     boost::asio::any_io_executor ex;
+    operation_executors op_executors{ex}; // where each operation runs
     client_options opts;
     origin org;
     std::optional<boost::asio::ssl::context> tls;

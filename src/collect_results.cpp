@@ -204,8 +204,7 @@ asio::awaitable<op_result<results_report>> collect_results_call(std::shared_ptr<
 void launch_collect_results(const client& c, batch b, results_options opts, diagnostics* diag, results_handler h)
 {
     const auto& st = client_access::state(c);
-    auto ex = st->ex;
-    launch_operation<results_report>(ex, diag, std::move(h),
+    launch_operation<results_report>(st->op_executors, diag, std::move(h),
                                      collect_results_call(st, std::move(b), std::move(opts)));
 }
 

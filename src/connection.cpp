@@ -4,7 +4,7 @@
 #include "tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -191,15 +191,21 @@ void connection::start_time_limit(const asio::any_io_executor& ex, clock::time_p
 {
     time_limit_.expires_at(deadline);
     const std::uint64_t number = clock_->number.load(std::memory_order_relaxed);
-    time_limit_.async_wait(asio::bind_executor(ex, [c = clock_, this, number](const error_code& ec) {
-        // The number still matching means the exchange has not ended (its end runs on this
-        // executor too), so the connection is alive.
-        if (ec || c->number.load(std::memory_order_acquire) != number)
+    // The wait ends on the I/O executor: its usual end, cancelled by exchange_done, costs no
+    // hop to the exchange's executor; only a real expiry goes there.
+    time_limit_.async_wait([c = clock_, this, number, ex](const error_code& ec) {
+        if (ec)
             return;
-        c->timed_out = true;
-        error_code ignored;
-        tcp().socket().cancel(ignored); // the pending read or write ends with operation_aborted
-    }));
+        asio::post(ex, [c, this, number] {
+            // The number still matching means the exchange has not ended (its end runs on
+            // this executor too), so the connection is alive.
+            if (c->number.load(std::memory_order_acquire) != number)
+                return;
+            c->timed_out = true;
+            error_code ignored;
+            tcp().socket().cancel(ignored); // the pending read or write ends with operation_aborted
+        });
+    });
 }
 
 error_code connection::exchange_done(error_code ec, std::string& why)

@@ -54,7 +54,7 @@ void client::start_download_file(const state_ptr& st, std::string id, chunk_sink
                                  diagnostics* diag, handler_of<std::uint64_t> h)
 {
     if (!sink)
-        return detail::launch_operation<std::uint64_t>(st->ex, diag, std::move(h),
+        return detail::launch_operation<std::uint64_t>(st->op_executors, diag, std::move(h),
                                                        detail::fail_now<std::uint64_t>(error::invalid_argument,
                                                                                        "no sink to download into"));
     detail::launch_download(st, std::move(id), std::move(sink), {}, std::move(ro), diag, std::move(h));
@@ -64,7 +64,7 @@ void client::start_download_file_to(const state_ptr& st, std::string id, std::st
                                     diagnostics* diag, handler_of<std::uint64_t> h)
 {
     if (path.empty())
-        return detail::launch_operation<std::uint64_t>(st->ex, diag, std::move(h),
+        return detail::launch_operation<std::uint64_t>(st->op_executors, diag, std::move(h),
                                                        detail::fail_now<std::uint64_t>(error::invalid_argument,
                                                                                        "no path to download into"));
     detail::launch_download(st, std::move(id), {}, std::move(path), std::move(ro), diag, std::move(h));

@@ -39,7 +39,7 @@ asio::awaitable<op_result<file_object>> upload_call(std::shared_ptr<client_state
 void client::start_upload_file(const state_ptr& st, file_upload_params p, request_options ro, diagnostics* diag,
                                handler_of<file_object> h)
 {
-    detail::launch_operation<file_object>(st->ex, diag, std::move(h),
+    detail::launch_operation<file_object>(st->op_executors, diag, std::move(h),
                                           detail::upload_call(st, std::move(p), std::move(ro)));
 }
 

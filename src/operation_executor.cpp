@@ -24,16 +24,20 @@ bool runs_on_one_thread(const asio::any_io_executor& ex) noexcept
 #endif
 }
 
-asio::any_io_executor operation_executor(const asio::any_io_executor& ex)
+operation_executors::operation_executors(const asio::any_io_executor& ex) : ex_(ex), one_thread_(runs_on_one_thread(ex))
 {
-    if (const auto* io = ex.target<asio::io_context::executor_type>()) {
-        if (runs_on_one_thread(ex))
-            return ex;
-        // A strand over the io_context's own executor: it then queries and dispatches on a
-        // concrete executor, not through type erasure (and fits in any_io_executor's buffer).
+}
+
+asio::any_io_executor operation_executors::next() const
+{
+    if (one_thread_)
+        return ex_;
+    // A strand over the io_context's own executor when that is what it is: the strand then
+    // queries and dispatches on a concrete executor, not through type erasure (and it fits in
+    // any_io_executor's inline buffer).
+    if (const auto* io = ex_.target<asio::io_context::executor_type>())
         return asio::make_strand(*io);
-    }
-    return asio::make_strand(ex);
+    return asio::make_strand(ex_);
 }
 
 } // namespace batchwire::detail

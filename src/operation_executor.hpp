@@ -14,7 +14,19 @@ namespace batchwire::detail {
 // True for the executor of an io_context whose concurrency hint says one thread runs it.
 bool runs_on_one_thread(const boost::asio::any_io_executor& ex) noexcept;
 
-boost::asio::any_io_executor operation_executor(const boost::asio::any_io_executor& ex);
+// The executors of a client's operations, decided once per client (asking the io_context
+// for its hint takes a lock and a service lookup).
+class operation_executors {
+public:
+    explicit operation_executors(const boost::asio::any_io_executor& ex);
+
+    // The executor for the next operation: `ex` itself, or a new strand over it.
+    boost::asio::any_io_executor next() const;
+
+private:
+    boost::asio::any_io_executor ex_;
+    bool one_thread_;
+};
 
 } // namespace batchwire::detail
 

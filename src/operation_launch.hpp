@@ -97,12 +97,12 @@ boost::asio::awaitable<void> run_operation(boost::asio::awaitable<op_result<T>> 
 // the handler itself (still_launching, complete_operation). The handler's cancellation slot
 // is given to co_spawn, which delivers cancellation onto that executor.
 template <class T, class Body>
-void spawn_operation(const boost::asio::any_io_executor& ex, operation_handler<T> handler, Body body)
+void spawn_operation(const operation_executors& executors, operation_handler<T> handler, Body body)
 {
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
     const std::uint64_t launch = next_launch_number();
     const std::uint64_t outer = std::exchange(launching_now, launch);
-    boost::asio::co_spawn(operation_executor(ex), body(std::move(handler), launch),
+    boost::asio::co_spawn(executors.next(), body(std::move(handler), launch),
                           boost::asio::bind_cancellation_slot(slot, [](const std::exception_ptr& e) {
                               if (e) // thrown by the caller's handler: it leaves run() as Asio's do
                                   std::rethrow_exception(e);
@@ -112,10 +112,10 @@ void spawn_operation(const boost::asio::any_io_executor& ex, operation_handler<T
 
 // Starts the operation `op` and completes the handler with its result.
 template <class T>
-void launch_operation(const boost::asio::any_io_executor& ex, diagnostics* diag, operation_handler<T> handler,
+void launch_operation(const operation_executors& executors, diagnostics* diag, operation_handler<T> handler,
                       boost::asio::awaitable<op_result<T>> op)
 {
-    spawn_operation<T>(ex, std::move(handler), [&](operation_handler<T> h, std::uint64_t launch) {
+    spawn_operation<T>(executors, std::move(handler), [&](operation_handler<T> h, std::uint64_t launch) {
         return run_operation<T>(std::move(op), std::move(h), diag, launch);
     });
 }

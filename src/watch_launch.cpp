@@ -77,9 +77,8 @@ void cancel_then_watch(std::shared_ptr<client_state> st, std::string id, watch_o
                        watch_handler h)
 {
     auto slot = asio::get_associated_cancellation_slot(h);
-    auto ex = st->ex;
     asio::co_spawn(
-        operation_executor(ex), cancel_step(st, id, std::move(opts)),
+        st->op_executors.next(), cancel_step(st, id, std::move(opts)),
         asio::bind_cancellation_slot(
             slot, [st, id, diag, h = std::move(h)](std::exception_ptr ep, cancel_outcome c) mutable {
                 if (ep) { // cancel_step reports failures as error codes; this is bad_alloc or a bug

@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(only_an_io_context_promised_to_one_thread_runs_without_a_st
             asio::io_context ctx(r.hint);
             const asio::any_io_executor ex = ctx.get_executor();
             BOOST_TEST(runs_on_one_thread(ex) == r.one_thread);
-            const auto chosen = operation_executor(ex);
+            const auto chosen = operation_executors(ex).next();
             // Its own executor, or a new strand over the io_context's concrete executor.
             BOOST_TEST((chosen == ex) == r.one_thread);
             BOOST_TEST((chosen.target<asio::strand<asio::io_context::executor_type>>() != nullptr) == !r.one_thread);
@@ -51,7 +51,8 @@ BOOST_AUTO_TEST_CASE(two_operations_get_two_strands)
 {
     asio::io_context ctx;
     const asio::any_io_executor ex = ctx.get_executor();
-    BOOST_TEST(!(operation_executor(ex) == operation_executor(ex)));
+    const operation_executors executors(ex);
+    BOOST_TEST(!(executors.next() == executors.next()));
 }
 
 BOOST_AUTO_TEST_CASE(other_executors_always_get_a_strand)
@@ -59,12 +60,12 @@ BOOST_AUTO_TEST_CASE(other_executors_always_get_a_strand)
     asio::thread_pool pool(1);
     const asio::any_io_executor pool_ex = pool.get_executor();
     BOOST_TEST(!runs_on_one_thread(pool_ex));
-    BOOST_TEST((operation_executor(pool_ex).target<asio::strand<asio::any_io_executor>>() != nullptr));
+    BOOST_TEST((operation_executors(pool_ex).next().target<asio::strand<asio::any_io_executor>>() != nullptr));
 
     asio::io_context ctx(1); // one thread, but behind a strand the application made: kept as given
     const asio::any_io_executor stranded = asio::make_strand(ctx.get_executor());
     BOOST_TEST(!runs_on_one_thread(stranded));
-    BOOST_TEST((operation_executor(stranded).target<asio::strand<asio::any_io_executor>>() != nullptr));
+    BOOST_TEST((operation_executors(stranded).next().target<asio::strand<asio::any_io_executor>>() != nullptr));
     pool.join();
 }
 
