@@ -202,8 +202,9 @@ void connection::start_time_limit(const asio::any_io_executor& ex, clock::time_p
             if (c->number.load(std::memory_order_acquire) != number)
                 return;
             c->timed_out = true;
-            error_code ignored;
-            tcp().socket().cancel(ignored); // the pending read or write ends with operation_aborted
+            // Closed, not cancelled: a composed read (TLS, a header in pieces) whose last
+            // step had just completed starts another, which must fail at once too.
+            tcp().close();
         });
     });
 }

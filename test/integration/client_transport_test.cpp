@@ -290,6 +290,40 @@ BOOST_AUTO_TEST_CASE(four_threads_share_one_client, *boost::unit_test::label("th
     BOOST_TEST(c.stats().opened <= 8u);
 }
 
+// Responses that drip in (a byte a millisecond) while the attempts' time limits pass, on
+// four threads: each expiry may land between two steps of a composed read (TLS records, the
+// header in pieces), which must then fail too. Every call ends, as a timeout.
+BOOST_AUTO_TEST_CASE(four_threads_time_out_dripping_responses, *boost::unit_test::label("threads"))
+{
+    emulator_fixture f;
+    const auto id = seed_batch(*f.server);
+    f.server->add_fault({.route = "GET /v1/batches/{id}", .count = 0, .kind = fault_kind::slow_drip,
+                         .drip_interval = milliseconds(1), .drip_bytes = 1});
+    auto o = f.client_opts();
+    o.pool.max_size = 16;
+    o.retry.max_retries = 0;
+    asio::thread_pool pool(4);
+    client c(pool.get_executor(), o);
+    constexpr int calls = 48;
+    std::atomic<int> timed_out{0}, other{0};
+    std::promise<void> done;
+    std::atomic<int> left{calls};
+    std::vector<diagnostics> diags(calls);
+    for (int i = 0; i < calls; ++i) {
+        request_options ro;
+        ro.attempt_timeout = milliseconds(15 + i % 7);
+        c.async_retrieve(id, ro, diags[static_cast<std::size_t>(i)], [&](boost::system::error_code ec, batch) {
+            (ec == error::timeout ? timed_out : other)++;
+            if (--left == 0)
+                done.set_value();
+        });
+    }
+    done.get_future().wait(); // a call left hanging fails by the suite's timeout
+    pool.join();
+    BOOST_TEST(timed_out == calls);
+    BOOST_TEST(other == 0);
+}
+
 BOOST_AUTO_TEST_CASE(four_threads_run_watches_cancellations_and_timeouts, *boost::unit_test::label("threads"))
 {
     // On one io_context run by four threads, at the same time: shared watches of four
