@@ -53,6 +53,7 @@ template <class T>
 boost::asio::awaitable<void> json_operation(std::shared_ptr<client_state> st, api_request req, request_options ro,
                                             operation_handler<T> h, diagnostics* diag, std::uint64_t launch)
 {
+    co_await boost::asio::this_coro::throw_if_cancelled(false); // cancellation is a result, never a throw
     op_result<T> r;
     try {
         api_response resp;

@@ -16,6 +16,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cstdint>
@@ -36,6 +37,8 @@ struct op_result {
 // function (Asio's rule), and only such an operation sees its own number here.
 inline thread_local std::uint64_t launching_now = 0;
 
+// Per thread: a number another thread also uses only costs an operation of that thread, if
+// it completes here during this launch, one post more.
 inline std::uint64_t next_launch_number() noexcept
 {
     static thread_local std::uint64_t last = 0;
@@ -82,6 +85,7 @@ template <class T>
 boost::asio::awaitable<void> run_operation(boost::asio::awaitable<op_result<T>> op, operation_handler<T> h,
                                            diagnostics* diag, std::uint64_t launch)
 {
+    co_await boost::asio::this_coro::throw_if_cancelled(false); // cancellation is a result, never a throw
     op_result<T> r;
     try {
         r = co_await std::move(op);

@@ -10,6 +10,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -390,6 +391,35 @@ BOOST_AUTO_TEST_CASE(run_returns_when_the_calls_are_done)
     BOOST_TEST(done == 3);
     BOOST_TEST(c.stats().opened >= 1u);
     BOOST_TEST(c.stats().opened <= 3u);
+}
+
+// A call refused before anything is sent, and cancelled at once: it completes with its
+// refusal, never inside its initiating function; no exception leaves run(), the handler is
+// called once.
+BOOST_AUTO_TEST_CASE(a_refused_call_cancelled_at_once_completes_with_its_refusal)
+{
+    emulator_fixture f;
+    client c(f.ctx, f.client_opts());
+    diagnostics diag;
+    for (auto type : {asio::cancellation_type::terminal, asio::cancellation_type::partial}) {
+        asio::cancellation_signal sig;
+        int calls = 0;
+        boost::system::error_code got;
+        // Started from a handler: the operation's first steps run inline, inside its launch.
+        asio::post(f.ctx, [&] {
+            c.async_retrieve("", diag, asio::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code e, batch) {
+                                 got = e;
+                                 ++calls;
+                             }));
+            BOOST_TEST(calls == 0); // not inside its initiating function
+            sig.emit(type);
+        });
+        f.ctx.restart();
+        BOOST_CHECK_NO_THROW(f.ctx.run());
+        BOOST_TEST(calls == 1);
+        BOOST_TEST(got == error::invalid_argument);
+    }
+    BOOST_TEST(f.server->request_count() == 0u);
 }
 
 // An io_context created with concurrency hint 1 promises one thread: operations then run on
