@@ -1,7 +1,5 @@
 #include "batch_line_reader.hpp"
 
-#include "json_scratch.hpp"
-
 #include <batchwire/error.hpp>
 
 namespace batchwire::detail {
@@ -11,7 +9,9 @@ bool batch_line_reader::line(std::string_view text, boost::system::error_code& e
     if (text.find_first_not_of(" \t") == std::string_view::npos)
         return true; // blank lines carry nothing (a trailing one is common)
     diagnostics d;
-    auto l = decode_json<batch_output_line>(text, parse_, ec, d);
+    // Not through a json_scratch: the line keeps its response body as a JSON value.
+    const auto v = parse_json(text, ec, d, parse_);
+    auto l = ec ? batch_output_line{} : convert_json<batch_output_line>(v, ec, d);
     if (ec) {
         failure_ = "line " + std::to_string(splitter_.line_number()) + ": " + d.message;
         if (ec != error::response_too_large)

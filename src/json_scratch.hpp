@@ -1,10 +1,10 @@
 #ifndef BATCHWIRE_SRC_JSON_SCRATCH_HPP
 #define BATCHWIRE_SRC_JSON_SCRATCH_HPP
 
-// A JSON value that lives only while it is read (an API answer becoming a batch, one line
-// of a results file): parsed into a monotonic arena that starts in a buffer inside this
-// object, instead of one heap block per key, string and container. parse_json's limits,
-// budget and errors apply unchanged.
+// A JSON value that lives only while it is read (an API answer becoming a batch): parsed
+// into a monotonic arena that starts in a buffer inside this object, instead of one heap
+// block per key, string and container. parse_json's limits, budget and errors apply
+// unchanged.
 
 #include <batchwire/json_parse.hpp>
 
@@ -54,7 +54,9 @@ private:
     std::size_t used_ = 0; // allocated, not in use: an arena frees nothing before the end
 };
 
-// parse_json + convert_json through a scratch: the value is gone when T is built.
+// parse_json + convert_json through a scratch: the value is gone when T is built, so T must
+// hold no JSON value of its own (a batch, a file, a page of them: yes; a results line, whose
+// body is JSON: no, it would point into the scratch).
 template <class T>
 T decode_json(std::string_view text, const json_parse_options& opts, boost::system::error_code& ec,
               diagnostics& diag)
