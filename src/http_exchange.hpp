@@ -185,7 +185,9 @@ struct body_delivery {
 } // namespace exchange_steps
 
 // Writes `req` and reads the response into `result`. On any error the stream is in an
-// unknown state: the caller closes it (see may_return_to_pool).
+// unknown state: the caller closes it (see may_return_to_pool). Longer than a function here
+// should be, on purpose: it is one coroutine frame per call, where a coroutine per step
+// (write, header, body) cost an allocation and a resumption each on every request.
 template <class Stream, class Arm>
 boost::asio::awaitable<boost::system::error_code>
 http_exchange(Stream& s, boost::beast::flat_buffer& buffer, exchange_chunk& chunk, const outgoing_request& req,
